@@ -1,0 +1,25 @@
+package io.freshet.eventmodel.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+
+/**
+ * An accepted event as the gateway writes it to freshet.events.raw (JSON): the client's event,
+ * validated and normalized, with the server-side fields set. The tenant comes from the API key.
+ *
+ * @param timestamp the client's time, or null when it sent none
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RawEvent(String tenantId, String eventId, String type, Instant timestamp, Instant receivedAt,
+                       String userId, String sessionId, JsonNode properties) {
+
+    /** Kafka record key: one user's events land in one partition and so stay in order. */
+    public String partitionKey() {
+        return tenantId + "/" + (userId != null ? userId : eventId);
+    }
+}

@@ -1,0 +1,26 @@
+package io.freshet.eventmodel.tenant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * A tenant as stored (JSON, keyed by id) in the compacted topic freshet.tenants. The API key itself is
+ * never stored, only its SHA-256 hash; a null record value (tombstone) deletes the tenant.
+ *
+ * @param rateLimitPerSecond events per second the tenant may send; 0 means the service default
+ * @param rules              transformation and validation rules (shape owned by the enricher)
+ * @param rulesVersion       incremented on every rules change, recorded on each enriched event
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Tenant(String id, String name, String apiKeyHash, long rateLimitPerSecond,
+                     JsonNode rules, int rulesVersion, Instant createdAt, Instant updatedAt) {
+
+    public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+
+    public Tenant withApiKeyHash(String hash, Instant at) {
+        return new Tenant(id, name, hash, rateLimitPerSecond, rules, rulesVersion, createdAt, at);
+    }
+}

@@ -1,0 +1,162 @@
+package io.freshet.eventmodel.tenant;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freshet.eventmodel.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tenants of the pipeline, materialized from the compacted topic freshet.tenants. Every instance
+ * reads the whole topic (no consumer group) and keeps following it, so a new tenant or a rotated key
+ * takes effect everywhere within moments and without a restart.
+ */
+@ApplicationScoped
+public class TenantRegistry {
+
+    private static final Logger LOG = Logger.getLogger(TenantRegistry.class);
+
+    private final Map<String, Tenant> byId = new ConcurrentHashMap<>();
+    private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+    private final ObjectMapper json;
+    private final String bootstrapServers;
+    private volatile Map<Integer, Long> startupEndOffsets;
+    private volatile KafkaConsumer<String, String> consumer;
+    private volatile boolean running = true;
+    private Thread follower;
+
+    public TenantRegistry(ObjectMapper json, MeterRegistry meters,
+                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.json = json;
+        this.bootstrapServers = bootstrapServers;
+        meters.gaugeMapSize("freshet.tenants", List.of(), byId);
+    }
+
+    /** After topic provisioning (priority 1), before traffic. */
+    void onStart(@Observes @Priority(2) StartupEvent event) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG, "tenant-registry"),
+                new StringDeserializer(), new StringDeserializer());
+        var partitions = consumer.partitionsFor(Topics.TENANTS).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        startupEndOffsets = toPartitionMap(consumer.endOffsets(partitions));
+        follower = Thread.ofPlatform().name("tenant-registry").daemon().start(this::follow);
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+            follower.join(TimeUnit.SECONDS.toMillis(5));
+        }
+    }
+
+    private void follow() {
+        try (KafkaConsumer<String, String> owned = consumer) {
+            while (running) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    apply(record);
+                }
+                consumer.assignment().forEach(tp -> advance(tp, consumer.position(tp)));
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.error("Tenant registry stopped following " + Topics.TENANTS + "; readiness will fail", e);
+            running = false;
+        }
+    }
+
+    private void apply(ConsumerRecord<String, String> record) {
+        Tenant updated = null;
+        if (record.value() != null) {
+            try {
+                updated = json.readValue(record.value(), Tenant.class);
+            } catch (Exception e) {
+                LOG.errorf("Ignoring unreadable tenant record at %s-%d@%d: %s",
+                        record.topic(), record.partition(), record.offset(), e.getMessage());
+                return;
+            }
+        }
+        Tenant previous = updated == null ? byId.remove(record.key()) : byId.put(updated.id(), updated);
+        if (previous != null) {
+            byKeyHash.remove(previous.apiKeyHash()); // rotated or deleted: the old key stops working now
+        }
+        if (updated != null) {
+            byKeyHash.put(updated.apiKeyHash(), updated);
+        }
+    }
+
+    /** The tenant owning this API key, if any. */
+    public Optional<Tenant> authenticate(String apiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
+            return Optional.empty();
+        }
+        Tenant tenant = byKeyHash.get(ApiKeys.hash(apiKey));
+        return tenant != null && ApiKeys.matches(apiKey, tenant.apiKeyHash()) ? Optional.of(tenant) : Optional.empty();
+    }
+
+    public Optional<Tenant> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    public Collection<Tenant> all() {
+        return List.copyOf(byId.values());
+    }
+
+    /** True once the registry has read everything the topic held when the service started. */
+    public boolean isCaughtUp() {
+        Map<Integer, Long> target = startupEndOffsets;
+        return running && target != null
+                && target.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    /** Waits until this registry has applied the record at {@code offset} of the tenants partition. */
+    public synchronized boolean awaitApplied(int partition, long offset, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (positions.getOrDefault(partition, 0L) <= offset) {
+            long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMs <= 0) {
+                return false;
+            }
+            wait(remainingMs);
+        }
+        return true;
+    }
+
+    private synchronized void advance(TopicPartition partition, long position) {
+        positions.put(partition.partition(), position);
+        notifyAll();
+    }
+
+    private static Map<Integer, Long> toPartitionMap(Map<TopicPartition, Long> offsets) {
+        Map<Integer, Long> result = new ConcurrentHashMap<>();
+        offsets.forEach((tp, offset) -> result.put(tp.partition(), offset));
+        return result;
+    }
+}

@@ -1,0 +1,15 @@
+package io.freshet.eventmodel.topic;
+
+/**
+ * Reactive Messaging channel names. Each channel is bound to its topic (see {@link Topics}) in the
+ * service's application.properties.
+ */
+public final class Channels {
+
+    public static final String RAW = "events-raw";
+    public static final String ENRICHED = "events-enriched";
+    public static final String DLQ = "events-dlq";
+
+    private Channels() {
+    }
+}

@@ -1,0 +1,66 @@
+package io.freshet.eventmodel.topic;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.annotation.Priority;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the pipeline's topics that do not exist yet, with explicit partition counts, before the
+ * service starts consuming. Every service runs it, so any start order works; on a cluster where the
+ * topics are managed elsewhere (Strimzi) it finds them all and does nothing.
+ */
+@ApplicationScoped
+public class TopicProvisioner {
+
+    private static final Logger LOG = Logger.getLogger(TopicProvisioner.class);
+
+    private final String bootstrapServers;
+    private final short replicationFactor;
+
+    public TopicProvisioner(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
+        this.bootstrapServers = bootstrapServers;
+        this.replicationFactor = replicationFactor;
+    }
+
+    void onStart(@Observes @Priority(1) StartupEvent event) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            var missing = Topics.ALL.stream()
+                    .filter(spec -> !existing.contains(spec.name()))
+                    .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()))
+                    .toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(30, TimeUnit.SECONDS);
+                    LOG.infof("Created topic %s", entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e; // another service won the race otherwise
+                    }
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create the pipeline's topics on Kafka at " + bootstrapServers
+                    + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+    }
+}

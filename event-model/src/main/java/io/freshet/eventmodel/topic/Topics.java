@@ -1,0 +1,31 @@
+package io.freshet.eventmodel.topic;
+
+import java.util.List;
+
+/**
+ * Every Kafka topic of the pipeline, with the partition counts it is created with. Topics are never
+ * auto-created: {@link TopicProvisioner} creates the missing ones at start.
+ */
+public final class Topics {
+
+    public static final String RAW = "freshet.events.raw";
+    public static final String ENRICHED = "freshet.events.enriched";
+    public static final String DLQ = "freshet.events.dlq";
+    public static final String LATE = "freshet.events.late";
+    public static final String ALERTS = "freshet.alerts";
+    public static final String BILLING_USAGE = "freshet.billing.usage";
+    public static final String TENANTS = "freshet.tenants";
+
+    /** Partitions bound the parallelism of a consumer group; 6 lets up to 6 instances share a stage. */
+    public static final List<TopicSpec> ALL = List.of(
+            TopicSpec.stream(RAW, 6),
+            TopicSpec.stream(ENRICHED, 6),
+            TopicSpec.stream(DLQ, 3),
+            TopicSpec.stream(LATE, 3),
+            TopicSpec.stream(ALERTS, 1),
+            TopicSpec.stream(BILLING_USAGE, 3),
+            TopicSpec.compacted(TENANTS, 1));
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,86 @@
+package io.freshet.ingest.endpoint;
+
+import io.freshet.eventmodel.event.RawEvent;
+import io.freshet.eventmodel.http.ApiError;
+import io.freshet.eventmodel.http.BearerToken;
+import io.freshet.eventmodel.tenant.Tenant;
+import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.ingest.processing.EventValidator;
+import io.freshet.ingest.processing.RequestBodyParser;
+import io.freshet.ingest.sink.KafkaUnavailableException;
+import io.freshet.ingest.sink.RawEventPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+
+/** {@code POST /v1/events}: the pipeline's front door (see the ingest contract in ARCHITECTURE.md). */
+@Path("/v1/events")
+public class EventsResource {
+
+    private static final Logger LOG = Logger.getLogger(EventsResource.class);
+    private static final int RETRY_AFTER_SECONDS = 1;
+
+    private final TenantRegistry tenants;
+    private final RequestBodyParser parser;
+    private final EventValidator validator;
+    private final RawEventPublisher publisher;
+    private final MeterRegistry meters;
+
+    public EventsResource(TenantRegistry tenants, RequestBodyParser parser, EventValidator validator,
+                          RawEventPublisher publisher, MeterRegistry meters) {
+        this.tenants = tenants;
+        this.parser = parser;
+        this.validator = validator;
+        this.publisher = publisher;
+        this.meters = meters;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+        Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)
+                .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
+                        "Send a tenant API key as 'Authorization: Bearer <key>'"));
+        meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
+        var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now());
+        count(tenant, "rejected", result.errors().size());
+        if (result.accepted().isEmpty()) {
+            throw new IngestException(Status.BAD_REQUEST, "no_valid_events",
+                    "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
+                            + ": " + result.errors().getFirst().message());
+        }
+        return publisher.publish(result.accepted())
+                .onItem().transform(ignored -> {
+                    count(tenant, "accepted", result.accepted().size());
+                    return Response.accepted(new IngestResponse(result.accepted().size(), result.errors().size(),
+                            result.accepted().stream().map(RawEvent::eventId).toList(), result.errors())).build();
+                })
+                .onFailure(KafkaUnavailableException.class).recoverWithItem(e -> {
+                    LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
+                    count(tenant, "unavailable", result.accepted().size());
+                    return Response.status(Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
+                            .header("Retry-After", RETRY_AFTER_SECONDS)
+                            .entity(ApiError.of("kafka_unavailable", "The event log cannot take writes right now; "
+                                    + "retry with the same event_ids")).build();
+                });
+    }
+
+    private void count(Tenant tenant, String outcome, int events) {
+        if (events > 0) {
+            meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome).increment(events);
+        }
+    }
+}

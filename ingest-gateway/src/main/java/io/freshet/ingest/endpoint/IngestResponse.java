@@ -1,0 +1,9 @@
+package io.freshet.ingest.endpoint;
+
+import io.freshet.ingest.processing.EventError;
+
+import java.util.List;
+
+/** The 202 body: how many events were accepted (and their ids, in request order) and why the others were not. */
+public record IngestResponse(int accepted, int rejected, List<String> ids, List<EventError> errors) {
+}

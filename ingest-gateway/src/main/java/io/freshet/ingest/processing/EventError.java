@@ -1,0 +1,5 @@
+package io.freshet.ingest.processing;
+
+/** Why one event of a request was rejected; {@code index} is its position in the request. */
+public record EventError(int index, String code, String message) {
+}

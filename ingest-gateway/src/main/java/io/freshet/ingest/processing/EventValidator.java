@@ -1,0 +1,114 @@
+package io.freshet.ingest.processing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import io.freshet.eventmodel.event.RawEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Checks each event against the envelope of the ingest contract and normalizes the good ones into
+ * {@link RawEvent}s; bad ones are rejected one by one so the rest of the request still counts.
+ */
+@ApplicationScoped
+public class EventValidator {
+
+    static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
+    static final int MAX_ID_LENGTH = 256;
+    static final Duration MAX_FUTURE = Duration.ofHours(1);
+
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+
+    /** The accepted events and the errors of the rejected ones, in request order. */
+    public record Result(List<RawEvent> accepted, List<EventError> errors) {
+    }
+
+    public Result validate(List<JsonNode> events, String tenantId, Instant receivedAt) {
+        List<RawEvent> accepted = new ArrayList<>(events.size());
+        List<EventError> errors = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            try {
+                accepted.add(toRawEvent(events.get(i), tenantId, receivedAt));
+            } catch (InvalidEvent e) {
+                errors.add(new EventError(i, e.code, e.getMessage()));
+            }
+        }
+        return new Result(accepted, errors);
+    }
+
+    private RawEvent toRawEvent(JsonNode event, String tenantId, Instant receivedAt) {
+        if (!event.isObject()) {
+            throw new InvalidEvent("not_an_object", "An event must be a JSON object");
+        }
+        JsonNode type = event.get("type");
+        if (type == null || !type.isTextual() || !TYPE.matcher(type.textValue()).matches()) {
+            throw new InvalidEvent("invalid_type", "'type' is required: a name of letters, digits and _.:- "
+                    + "starting with a letter, at most 128 characters");
+        }
+        JsonNode properties = event.get("properties");
+        if (properties != null && !properties.isNull() && !properties.isObject()) {
+            throw new InvalidEvent("invalid_properties", "'properties' must be a JSON object");
+        }
+        return new RawEvent(tenantId, eventId(event.get("event_id")), type.textValue(),
+                timestamp(event.get("timestamp"), receivedAt), receivedAt,
+                optionalId(event, "user_id"), optionalId(event, "session_id"),
+                properties == null || properties.isNull() ? null : properties);
+    }
+
+    private String eventId(JsonNode id) {
+        if (id == null || id.isNull()) {
+            return ids.generate().toString();
+        }
+        try {
+            return UUID.fromString(id.asText()).toString();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEvent("invalid_event_id", "'event_id' must be a UUID");
+        }
+    }
+
+    private static Instant timestamp(JsonNode timestamp, Instant receivedAt) {
+        if (timestamp == null || timestamp.isNull()) {
+            return null;
+        }
+        try {
+            Instant time = OffsetDateTime.parse(timestamp.asText()).toInstant();
+            if (time.isAfter(receivedAt.plus(MAX_FUTURE))) {
+                throw new InvalidEvent("timestamp_in_future", "'timestamp' is more than " + MAX_FUTURE.toHours()
+                        + " h in the future");
+            }
+            return time;
+        } catch (DateTimeParseException e) {
+            throw new InvalidEvent("invalid_timestamp", "'timestamp' must be ISO-8601 with an offset, e.g. 2026-01-31T12:00:00Z");
+        }
+    }
+
+    private static String optionalId(JsonNode event, String field) {
+        JsonNode value = event.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > MAX_ID_LENGTH) {
+            throw new InvalidEvent("invalid_" + field, "'" + field + "' must be a non-empty string of at most "
+                    + MAX_ID_LENGTH + " characters");
+        }
+        return value.textValue();
+    }
+
+    private static final class InvalidEvent extends RuntimeException {
+        private final String code;
+
+        InvalidEvent(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.freshet.ingest.processing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freshet.ingest.endpoint.IngestException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response.Status;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Splits a request body (one JSON event, a JSON array, or NDJSON) into event nodes, or refuses it whole. */
+@ApplicationScoped
+public class RequestBodyParser {
+
+    public static final String NDJSON = "application/x-ndjson";
+
+    private final ObjectMapper json;
+    private final int maxEvents;
+
+    public RequestBodyParser(ObjectMapper json,
+                             @ConfigProperty(name = "freshet.ingest.max-events-per-request") int maxEvents) {
+        this.json = json;
+        this.maxEvents = maxEvents;
+    }
+
+    public List<JsonNode> parse(byte[] body, String contentType) {
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase();
+        if (!mediaType.equals("application/json") && !mediaType.equals(NDJSON)) {
+            throw new IngestException(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Content-Type must be application/json or " + NDJSON + ", got '" + mediaType + "'");
+        }
+        String text = utf8(body);
+        if (text.isBlank()) {
+            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request body is empty");
+        }
+        List<JsonNode> events = mediaType.equals(NDJSON) ? ndjson(text) : jsonDocument(text);
+        if (events.isEmpty()) {
+            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request contains no events");
+        }
+        if (events.size() > maxEvents) {
+            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "too_many_events",
+                    "A request may carry at most " + maxEvents + " events, got " + events.size());
+        }
+        return events;
+    }
+
+    private List<JsonNode> jsonDocument(String text) {
+        JsonNode root = read(text, "The body is not valid JSON");
+        if (root.isArray()) {
+            List<JsonNode> events = new ArrayList<>(root.size());
+            root.forEach(events::add);
+            return events;
+        }
+        return List.of(root);
+    }
+
+    private List<JsonNode> ndjson(String text) {
+        List<JsonNode> events = new ArrayList<>();
+        String[] lines = text.split("\r?\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                events.add(read(lines[i], "Line " + (i + 1) + " is not valid JSON"));
+            }
+        }
+        return events;
+    }
+
+    private JsonNode read(String text, String problem) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IngestException(Status.BAD_REQUEST, "malformed_json", problem + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IngestException(Status.BAD_REQUEST, "invalid_utf8", "The body is not valid UTF-8");
+        }
+    }
+}
