@@ -1,0 +1,65 @@
+package io.freshet.router.sink;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.client.api.insert.InsertSettings;
+import io.freshet.router.storage.ClickHouseMigrations;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** Inserts batches of rows into {@code freshet.events} in RowBinary, each with a deduplication token. */
+@ApplicationScoped
+public class ClickHouseBatchSink {
+
+    static final String TABLE = "freshet.events";
+
+    private final Client clickHouse;
+    private final Timer flushLatency;
+    private final DistributionSummary batchRows;
+    private final Counter rowsWritten;
+    private volatile boolean registered;
+
+    /** Takes the migrations so the table exists (and its schema can be read) before the first insert. */
+    public ClickHouseBatchSink(Client clickHouse, ClickHouseMigrations migrations, MeterRegistry meters) {
+        this.clickHouse = clickHouse;
+        this.flushLatency = Timer.builder("freshet.sink.flush").description("ClickHouse batch insert latency")
+                .publishPercentileHistogram().register(meters);
+        this.batchRows = DistributionSummary.builder("freshet.sink.batch.rows").description("Rows per ClickHouse batch")
+                .publishPercentileHistogram().register(meters);
+        this.rowsWritten = meters.counter("freshet.sink.rows");
+    }
+
+    /**
+     * Inserts the rows; ClickHouse drops the whole insert if it already took one with the same token, so
+     * retrying an identical batch never doubles it.
+     */
+    public CompletionStage<InsertResponse> insert(List<EventRow> rows, String deduplicationToken) {
+        registerOnce();
+        Timer.Sample sample = Timer.start();
+        return clickHouse.insert(TABLE, rows, new InsertSettings().setDeduplicationToken(deduplicationToken))
+                .whenComplete((response, failure) -> {
+                    if (failure == null) {
+                        sample.stop(flushLatency);
+                        batchRows.record(rows.size());
+                        rowsWritten.increment(rows.size());
+                    }
+                });
+    }
+
+    private void registerOnce() {
+        if (!registered) {
+            synchronized (this) {
+                if (!registered) {
+                    clickHouse.register(EventRow.class, clickHouse.getTableSchema("events", "freshet"));
+                    registered = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.freshet.router.storage;
+
+import com.clickhouse.client.api.Client;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The official ClickHouse client, pointed at {@code CLICKHOUSE_URL}; the same code talks to any server. */
+@ApplicationScoped
+public class ClickHouseClientProducer {
+
+    @Produces
+    @ApplicationScoped
+    Client clickHouse(@ConfigProperty(name = "freshet.clickhouse.url") String url,
+                      @ConfigProperty(name = "freshet.clickhouse.username") String username,
+                      @ConfigProperty(name = "freshet.clickhouse.password") String password) {
+        return new Client.Builder()
+                .addEndpoint(url)
+                .setUsername(username)
+                .setPassword(password)
+                .setDefaultDatabase("default")
+                // the local engine endpoint speaks plain HTTP bodies; on a LAN the saving is small anyway
+                .compressServerResponse(false)
+                .compressClientRequest(false)
+                .build();
+    }
+
+    void close(@Disposes Client client) {
+        client.close();
+    }
+}

@@ -1,0 +1,90 @@
+package io.freshet.router.storage;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.GenericRecord;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Applies the versioned ClickHouse migrations in {@code db/clickhouse} at start, in order, and records
+ * each in {@code freshet.schema_migrations}. A migration that was changed after it was applied stops
+ * the start: schema changes are new migrations, never edits. Statements are idempotent (IF NOT EXISTS)
+ * so two routers starting at once converge.
+ */
+@ApplicationScoped
+public class ClickHouseMigrations {
+
+    private static final Logger LOG = Logger.getLogger(ClickHouseMigrations.class);
+
+    /** Append new files here; never edit or reorder an applied one. */
+    static final List<String> MIGRATIONS = List.of(
+            "V001__events.sql",
+            "V002__events_per_minute.sql");
+
+    private final Client clickHouse;
+
+    public ClickHouseMigrations(Client clickHouse) {
+        this.clickHouse = clickHouse;
+    }
+
+    /** Before the sink starts consuming (priority 3, after topics and tenants). */
+    void onStart(@Observes @Priority(3) StartupEvent event) throws Exception {
+        execute("CREATE DATABASE IF NOT EXISTS freshet");
+        execute("""
+                CREATE TABLE IF NOT EXISTS freshet.schema_migrations
+                (version String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+                ENGINE = MergeTree ORDER BY version""");
+        Map<String, String> applied = clickHouse.queryAll("SELECT version, checksum FROM freshet.schema_migrations").stream()
+                .collect(Collectors.toMap(r -> r.getString("version"), r -> r.getString("checksum"), (a, b) -> a));
+        for (String migration : MIGRATIONS) {
+            String sql = read(migration);
+            String checksum = sha256(sql);
+            if (applied.containsKey(migration)) {
+                if (!applied.get(migration).equals(checksum)) {
+                    throw new IllegalStateException("ClickHouse migration " + migration + " was changed after it was "
+                            + "applied; add a new migration instead of editing an applied one");
+                }
+                continue;
+            }
+            for (String statement : sql.split(";\\s*(\\n|$)")) {
+                if (!statement.replaceAll("(?m)^--.*$", "").isBlank()) {
+                    execute(statement);
+                }
+            }
+            clickHouse.query("INSERT INTO freshet.schema_migrations (version, checksum) VALUES ({v:String}, {c:String})",
+                    Map.of("v", migration, "c", checksum)).get(30, TimeUnit.SECONDS).close();
+            LOG.infof("Applied ClickHouse migration %s", migration);
+        }
+    }
+
+    private void execute(String statement) throws Exception {
+        clickHouse.execute(statement).get(30, TimeUnit.SECONDS).close();
+    }
+
+    private static String read(String migration) throws IOException {
+        try (InputStream in = ClickHouseMigrations.class.getResourceAsStream("/db/clickhouse/" + migration)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing ClickHouse migration resource db/clickhouse/" + migration);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String sha256(String text) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}
