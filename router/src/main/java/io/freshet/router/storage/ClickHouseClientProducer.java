@@ -6,6 +6,8 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Optional;
+
 /** The official ClickHouse client, pointed at {@code CLICKHOUSE_URL}; the same code talks to any server. */
 @ApplicationScoped
 public class ClickHouseClientProducer {
@@ -14,11 +16,11 @@ public class ClickHouseClientProducer {
     @ApplicationScoped
     Client clickHouse(@ConfigProperty(name = "freshet.clickhouse.url") String url,
                       @ConfigProperty(name = "freshet.clickhouse.username") String username,
-                      @ConfigProperty(name = "freshet.clickhouse.password") String password) {
+                      @ConfigProperty(name = "freshet.clickhouse.password") Optional<String> password) {
         return new Client.Builder()
                 .addEndpoint(url)
                 .setUsername(username)
-                .setPassword(password)
+                .setPassword(password.orElse(""))
                 .setDefaultDatabase("default")
                 // the local engine endpoint speaks plain HTTP bodies; on a LAN the saving is small anyway
                 .compressServerResponse(false)
