@@ -15,8 +15,7 @@ CREATE TABLE IF NOT EXISTS freshet.events
     schema_version   UInt16,
     source_topic     LowCardinality(String),
     source_partition UInt16,
-    source_offset    UInt64,
-    stored_at        DateTime64(3, 'UTC') DEFAULT now64(3)
+    source_offset    UInt64
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(event_time)

@@ -7,11 +7,10 @@ import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Channels;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
 import java.io.IOException;
@@ -38,8 +37,8 @@ public class EventEnricher {
 
     @Incoming(Channels.RAW)
     @Outgoing(Channels.ENRICHED)
-    public Message<EnrichedEvent> enrich(IncomingKafkaRecord<String, String> record) throws IOException {
-        RawEvent raw = json.readValue(record.getPayload(), RawEvent.class);
+    public Record<String, EnrichedEvent> enrich(ConsumerRecord<String, String> record) throws IOException {
+        RawEvent raw = json.readValue(record.value(), RawEvent.class);
         Tenant tenant = tenants.find(raw.tenantId())
                 .orElseThrow(() -> new UnknownTenantException(raw.tenantId()));
         Instant eventTime = raw.timestamp() != null ? raw.timestamp() : raw.receivedAt();
@@ -54,11 +53,10 @@ public class EventEnricher {
                 .setProperties(raw.properties() == null ? "{}" : raw.properties().toString())
                 .setIngestLagMs(Duration.between(eventTime, raw.receivedAt()).toMillis())
                 .setRulesVersion(tenant.rulesVersion())
-                .setRawPartition(record.getPartition())
-                .setRawOffset(record.getOffset())
+                .setRawPartition(record.partition())
+                .setRawOffset(record.offset())
                 .build();
         meters.counter("freshet.enricher.events", "tenant", tenant.id(), "outcome", "enriched").increment();
-        return record.withPayload(enriched)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.getKey()).build());
+        return Record.of(record.key(), enriched);
     }
 }

@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class ClickHouseBatchSink {
 
-    static final String TABLE = "freshet.events";
+    static final String DATABASE = "freshet";
+    static final String TABLE = "events";
 
     private final Client clickHouse;
     private final Timer flushLatency;
@@ -42,7 +43,8 @@ public class ClickHouseBatchSink {
     public CompletionStage<InsertResponse> insert(List<EventRow> rows, String deduplicationToken) {
         registerOnce();
         Timer.Sample sample = Timer.start();
-        return clickHouse.insert(TABLE, rows, new InsertSettings().setDeduplicationToken(deduplicationToken))
+        return clickHouse.insert(TABLE, rows, new InsertSettings()
+                        .setDatabase(DATABASE).setDeduplicationToken(deduplicationToken))
                 .whenComplete((response, failure) -> {
                     if (failure == null) {
                         sample.stop(flushLatency);
@@ -56,7 +58,7 @@ public class ClickHouseBatchSink {
         if (!registered) {
             synchronized (this) {
                 if (!registered) {
-                    clickHouse.register(EventRow.class, clickHouse.getTableSchema("events", "freshet"));
+                    clickHouse.register(EventRow.class, clickHouse.getTableSchema(TABLE, DATABASE));
                     registered = true;
                 }
             }

@@ -1,0 +1,60 @@
+package io.freshet.eventmodel.stack;
+
+/**
+ * Where the stack under test runs. `./freshet test` exports these for the *IT tests; the defaults are
+ * the local stack's ports, so an IT can also be run from an IDE against `./freshet up`.
+ */
+public final class LocalStack {
+
+    private LocalStack() {
+    }
+
+    public static String ingestUrl() {
+        return env("INGEST_URL", "http://127.0.0.1:8080");
+    }
+
+    public static String analyticsUrl() {
+        return env("ANALYTICS_URL", "http://127.0.0.1:8083");
+    }
+
+    public static String kafkaBootstrapServers() {
+        return env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    public static String clickHouseUrl() {
+        return env("CLICKHOUSE_URL", "http://127.0.0.1:8123");
+    }
+
+    public static String registryUrl() {
+        return env("REGISTRY_URL", "http://127.0.0.1:8085/apis/registry/v2");
+    }
+
+    /** The operator token: from the environment, else the one `./freshet up` wrote. */
+    public static String adminToken() {
+        String token = System.getenv("FRESHET_ADMIN_TOKEN");
+        if (token != null && !token.isBlank()) {
+            return token;
+        }
+        try {
+            return java.nio.file.Files.readString(repositoryRoot().resolve(".freshet/admin-token")).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("No admin token: set FRESHET_ADMIN_TOKEN or run './freshet up' first", e);
+        }
+    }
+
+    private static java.nio.file.Path repositoryRoot() {
+        java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+        while (dir != null && !java.nio.file.Files.exists(dir.resolve("freshet"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("Run the tests inside the Freshet repository");
+        }
+        return dir;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
