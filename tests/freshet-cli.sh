@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Tests of the `freshet` command line against a running local stack (`./freshet test` runs this after
+# the integration tests): bad input gets one clear sentence and a non-zero exit, `down` stops exactly
+# what `up` started, and a second `up` is fast and keeps the data.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FRESHET=$ROOT/freshet
+failures=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+pass() { printf '  ok    %s\n' "$1"; }
+fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); }
+# expect <name> <expected exit: 0|nonzero> <text the output must contain> -- command...
+expect() {
+  local name=$1 want=$2 text=$3 out code; shift 4
+  out=$("$@" 2>&1); code=$?
+  if [ "$want" = 0 ] && [ $code -ne 0 ]; then fail "$name: exit $code, output: $out"; return; fi
+  if [ "$want" = nonzero ] && [ $code -eq 0 ]; then fail "$name: exit 0, expected failure; output: $out"; return; fi
+  if [[ $out != *"$text"* ]]; then fail "$name: output lacks '$text': $out"; return; fi
+  pass "$name"
+}
+
+echo "freshet CLI tests"
+
+expect "unknown command is refused" nonzero "unknown command 'bogus'" -- "$FRESHET" bogus
+expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs <part>" -- "$FRESHET" logs
+expect "logs of an unknown part names the parts" nonzero "unknown part 'nope'" -- "$FRESHET" logs nope
+expect "logs of a part prints its log" 0 "Kafka Server started" -- "$FRESHET" logs kafka
+expect "status shows every part up" 0 "analytics-api   up" -- "$FRESHET" status
+expect "a missing JDK 25 is named with its fix" nonzero "needs JDK 25 or newer" -- \
+  env JAVA_HOME=/nonexistent FRESHET_JVM_DIR="$scratch/no-jvms" "$FRESHET" up
+
+# A scratch checkout: its own .freshet state, nothing built, so nothing there is ours to stop.
+mkdir -p "$scratch/checkout/.freshet/run" "$scratch/no-jvms"
+cp "$FRESHET" "$scratch/checkout/freshet"
+expect "a taken port is named with its fix" nonzero "port $("$FRESHET" status | awk '$1=="kafka"{print $4}') is already in use" -- \
+  bash -c "cd '$scratch/checkout' && source ./freshet && start_part kafka"
+expect "a part that dies at start is named with its log" nonzero "redis did not come up: it exited during start-up" -- \
+  env REDIS_PORT=16399 bash -c "cd '$scratch/checkout' && source ./freshet && mkdir -p \"\$LOGS\" \"\$RUN\" &&
+           start_part() { launch redis bash -c 'echo cannot open the data directory >&2; exit 3'; } && start_all redis"
+sleep 300 & stranger=$!
+echo "$stranger 12345" >"$scratch/checkout/.freshet/run/kafka.pid" # right pid, wrong start time: not ours
+expect "down leaves a process it did not start alone" 0 "Nothing of this checkout's stack is running" -- \
+  "$scratch/checkout/freshet" down
+if kill -0 "$stranger" 2>/dev/null && [ ! -f "$scratch/checkout/.freshet/run/kafka.pid" ]; then
+  pass "the stranger runs on and its stale pid file is gone"
+else
+  fail "down killed a process it did not start, or kept its stale pid file"
+fi
+kill "$stranger" 2>/dev/null
+
+# down, then up again: nothing of the stack survives down; the second up is quick and keeps the data.
+clickhouse=$(awk '$1=="clickhouse"{print $5}' <("$FRESHET" status))
+rows_before=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
+pids=$(cat "$ROOT"/.freshet/run/*.pid | cut -d' ' -f1)
+"$FRESHET" down >/dev/null
+alive=$(for pid in $pids; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
+[ -z "$alive" ] && pass "down stops every part (pids: $(echo $pids))" || fail "down left pids running: $alive"
+begin=$(date +%s%N)
+if "$FRESHET" up >/dev/null 2>&1; then
+  pass "up again ($(( ($(date +%s%N) - begin) / 1000000 )) ms)"
+else
+  fail "up again failed"
+fi
+rows_after=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
+[ "$rows_before" = "$rows_after" ] && [ "$rows_after" -gt 0 ] \
+  && pass "ClickHouse keeps its $rows_after rows across down and up" || fail "rows before $rows_before, after $rows_after"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(awk '$1=="ingest-gateway"{print $5}' <("$FRESHET" status))/v1/events" \
+  -H "Authorization: Bearer $(cat "$ROOT/.freshet/demo-api-key")" -H 'Content-Type: application/json' -d '{"type":"cli.checked"}')
+[ "$code" = 202 ] && pass "the demo tenant's key still works after a restart" || fail "demo key after restart: HTTP $code"
+expect "a second up starts nothing" 0 "analytics-api: already running" -- "$FRESHET" up
+
+[ $failures -eq 0 ] && echo "freshet CLI tests: all passed" || { echo "freshet CLI tests: $failures failed"; exit 1; }
