@@ -1,4 +1,5 @@
--- Per-minute counts and unique users per tenant and type, maintained on insert.
+-- Per-minute counts and unique users per tenant and type, maintained on insert. Its own deduplication
+-- window makes a retried (deduplicated) insert into freshet.events skip the rollup too.
 CREATE TABLE IF NOT EXISTS freshet.events_per_minute
 (
     tenant_id LowCardinality(String),
@@ -9,7 +10,8 @@ CREATE TABLE IF NOT EXISTS freshet.events_per_minute
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(minute)
-ORDER BY (tenant_id, minute, type);
+ORDER BY (tenant_id, minute, type)
+SETTINGS non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS freshet.events_per_minute_mv TO freshet.events_per_minute AS
 SELECT tenant_id,

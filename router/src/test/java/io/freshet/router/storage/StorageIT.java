@@ -1,0 +1,84 @@
+package io.freshet.router.storage;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.data.ClickHouseFormat;
+import io.freshet.eventmodel.stack.LocalStack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The storage contract on the running stack's ClickHouse, as the router's migrations left it. */
+class StorageIT {
+
+    private static Client clickHouse;
+
+    @BeforeAll
+    static void connect() {
+        clickHouse = new Client.Builder().addEndpoint(LocalStack.clickHouseUrl()).setUsername("default").setPassword("")
+                .compressServerResponse(false).compressClientRequest(false).build();
+    }
+
+    @AfterAll
+    static void close() {
+        clickHouse.close();
+    }
+
+    @Test
+    void migrationsAreRecordedOncePerVersion() {
+        assertEquals(ClickHouseMigrations.MIGRATIONS, column(
+                "SELECT version FROM freshet.schema_migrations GROUP BY version HAVING count() = 1 ORDER BY version"));
+    }
+
+    @Test
+    void eventsHaveTheContractColumns() {
+        assertEquals(List.of("tenant_id:LowCardinality(String)", "event_id:UUID", "type:LowCardinality(String)",
+                        "event_time:DateTime64(3, 'UTC')", "received_at:DateTime64(3, 'UTC')", "user_id:String",
+                        "session_id:String", "properties:String", "ingest_lag_ms:Int64", "rules_version:UInt32",
+                        "schema_version:UInt16", "source_topic:LowCardinality(String)", "source_partition:UInt16",
+                        "source_offset:UInt64"),
+                column("SELECT name || ':' || type FROM system.columns WHERE database = 'freshet' AND table = 'events' ORDER BY position"));
+        assertEquals(List.of("AggregatingMergeTree"),
+                column("SELECT engine FROM system.tables WHERE database = 'freshet' AND name = 'events_per_minute'"));
+    }
+
+    /** What the router's exactly-once rests on: a retried insert with the same token is dropped, not doubled. */
+    @Test
+    void aRetriedBatchWithTheSameTokenIsStoredOnce() throws Exception {
+        String tenant = "storage-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = "storage-it-" + UUID.randomUUID();
+        String rows = ("{\"tenant_id\":\"%1$s\",\"event_id\":\"%2$s\",\"type\":\"a\",\"event_time\":\"2026-01-01 00:00:00.000\","
+                + "\"received_at\":\"2026-01-01 00:00:00.000\",\"user_id\":\"u\",\"session_id\":\"\",\"properties\":\"{}\","
+                + "\"ingest_lag_ms\":0,\"rules_version\":0,\"schema_version\":1,\"source_topic\":\"t\","
+                + "\"source_partition\":0,\"source_offset\":%3$d}\n").formatted(tenant, UUID.randomUUID(), 1)
+                + ("{\"tenant_id\":\"%1$s\",\"event_id\":\"%2$s\",\"type\":\"a\",\"event_time\":\"2026-01-01 00:00:01.000\","
+                + "\"received_at\":\"2026-01-01 00:00:01.000\",\"user_id\":\"v\",\"session_id\":\"\",\"properties\":\"{}\","
+                + "\"ingest_lag_ms\":0,\"rules_version\":0,\"schema_version\":1,\"source_topic\":\"t\","
+                + "\"source_partition\":0,\"source_offset\":%3$d}\n").formatted(tenant, UUID.randomUUID(), 2);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            clickHouse.insert("events", new ByteArrayInputStream(rows.getBytes(StandardCharsets.UTF_8)), ClickHouseFormat.JSONEachRow,
+                    new InsertSettings().setDatabase("freshet").setDeduplicationToken(token)).get(30, TimeUnit.SECONDS).close();
+        }
+        assertEquals(List.of("2\t2"), column("SELECT count() || '\t' || uniqExact(event_id) FROM freshet.events "
+                + "WHERE tenant_id = {t:String}", Map.of("t", tenant)));
+        assertEquals(List.of("2\t2"), column("SELECT sum(events) || '\t' || uniqMerge(users) FROM freshet.events_per_minute "
+                + "WHERE tenant_id = {t:String}", Map.of("t", tenant)), "the rollup is not doubled either");
+    }
+
+    private static List<String> column(String sql) {
+        return column(sql, Map.of());
+    }
+
+    private static List<String> column(String sql, Map<String, Object> params) {
+        return clickHouse.queryAll(sql, params).stream().map(r -> r.getString(1)).toList();
+    }
+}
