@@ -51,7 +51,7 @@ fi
 kill "$stranger" 2>/dev/null
 
 # down, then up again: nothing of the stack survives down; the second up is quick and keeps the data.
-clickhouse=$(awk '$1=="clickhouse"{print $5}' <("$FRESHET" status))
+clickhouse=$(awk '$1=="clickhouse"{print $NF}' <("$FRESHET" status))
 rows_before=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
 pids=$(cat "$ROOT"/.freshet/run/*.pid | cut -d' ' -f1)
 "$FRESHET" down >/dev/null
@@ -66,7 +66,7 @@ fi
 rows_after=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
 [ "$rows_before" = "$rows_after" ] && [ "$rows_after" -gt 0 ] \
   && pass "ClickHouse keeps its $rows_after rows across down and up" || fail "rows before $rows_before, after $rows_after"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(awk '$1=="ingest-gateway"{print $5}' <("$FRESHET" status))/v1/events" \
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(awk '$1=="ingest-gateway"{print $NF}' <("$FRESHET" status))/v1/events" \
   -H "Authorization: Bearer $(cat "$ROOT/.freshet/demo-api-key")" -H 'Content-Type: application/json' -d '{"type":"cli.checked"}')
 [ "$code" = 202 ] && pass "the demo tenant's key still works after a restart" || fail "demo key after restart: HTTP $code"
 expect "a second up starts nothing" 0 "analytics-api: already running" -- "$FRESHET" up
