@@ -1,4 +1,4 @@
-package io.freshet.analytics.storage;
+package io.freshet.eventmodel.storage;
 
 import com.clickhouse.client.api.Client;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +8,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Optional;
 
-/** The official ClickHouse client, pointed at {@code CLICKHOUSE_URL}; the same code talks to any server. */
+/**
+ * The official ClickHouse client, pointed at {@code CLICKHOUSE_URL}; the same code talks to any server.
+ * Statements name their database ({@code freshet.events}), so the client keeps the server's default one.
+ */
 @ApplicationScoped
 public class ClickHouseClientProducer {
 
@@ -16,14 +19,14 @@ public class ClickHouseClientProducer {
     @ApplicationScoped
     Client clickHouse(@ConfigProperty(name = "freshet.clickhouse.url") String url,
                       @ConfigProperty(name = "freshet.clickhouse.username") String username,
-                      @ConfigProperty(name = "freshet.clickhouse.password") Optional<String> password) {
+                      @ConfigProperty(name = "freshet.clickhouse.password") Optional<String> password,
+                      @ConfigProperty(name = "freshet.clickhouse.compression") boolean compression) {
         return new Client.Builder()
                 .addEndpoint(url)
                 .setUsername(username)
                 .setPassword(password.orElse(""))
-                .setDefaultDatabase("freshet")
-                .compressServerResponse(false)
-                .compressClientRequest(false)
+                .compressServerResponse(compression)
+                .compressClientRequest(compression)
                 .build();
     }
 
