@@ -20,12 +20,25 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 
 /** {@code POST /v1/events}: the pipeline's front door (see the ingest contract in ARCHITECTURE.md). */
 @Path("/v1/events")
+@Tag(name = "Ingest")
+@SecurityScheme(securitySchemeName = "tenantKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The tenant's API key; the tenant of every event comes from it")
+@SecurityRequirement(name = "tenantKey")
 public class EventsResource {
 
     private static final Logger LOG = Logger.getLogger(EventsResource.class);
@@ -49,6 +62,21 @@ public class EventsResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send events", description = "One JSON event, a JSON array of events, or NDJSON "
+            + "(Content-Type: application/x-ndjson). Answered 202 only after Kafka acknowledged every accepted event; "
+            + "invalid events are rejected one by one and reported by index.")
+    @RequestBody(content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, example = """
+                    [{"type":"order.created","user_id":"u1","properties":{"total":42}},
+                     {"event_id":"0190f1a0-7c1e-7d3a-9b1e-2f6c3e4d5a6b","type":"page.viewed","timestamp":"2026-01-31T12:00:00Z"}]"""),
+            @Content(mediaType = RequestBodyParser.NDJSON)})
+    @APIResponse(responseCode = "202", description = "Accepted events are durably in Kafka",
+            content = @Content(schema = @Schema(implementation = IngestResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, invalid UTF-8, or no valid event")
+    @APIResponse(responseCode = "401", description = "Missing or unknown API key")
+    @APIResponse(responseCode = "413", description = "Body over the size limit or too many events")
+    @APIResponse(responseCode = "415", description = "Not application/json or application/x-ndjson")
+    @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same event_ids")
     public Uni<Response> ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)

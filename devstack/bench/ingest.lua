@@ -1,0 +1,37 @@
+-- wrk script for `./freshet bench ingest`: POSTs realistic batches to /v1/events, rotating over several
+-- tenants' keys and pre-built bodies. Configured by environment: BENCH_KEYS (comma-separated API keys),
+-- BENCH_BATCH (events per request).
+local keys = {}
+for key in string.gmatch(os.getenv("BENCH_KEYS"), "[^,]+") do keys[#keys + 1] = key end
+local batch = tonumber(os.getenv("BENCH_BATCH"))
+local types = {"page.viewed", "order.created", "cart.updated", "search.performed", "session.started"}
+
+-- one ~200-byte event, varied like real traffic
+local function event(i)
+  return string.format(
+    '{"type":"%s","user_id":"user-%d","session_id":"s-%d","properties":{"path":"/products/%d","referrer":"https://example.com/search?q=item%d","price":%d.%02d,"currency":"EUR","in_stock":true}}',
+    types[i % #types + 1], i % 5000, i % 900, i % 10000, i % 977, i % 300, i % 100)
+end
+
+local bodies = {}
+for b = 1, 20 do
+  local events = {}
+  for i = 1, batch do events[i] = event(b * batch + i) end
+  bodies[b] = "[" .. table.concat(events, ",") .. "]"
+end
+
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/v1/events", {
+    ["Authorization"] = "Bearer " .. keys[n % #keys + 1],
+    ["Content-Type"] = "application/json",
+  }, bodies[n % #bodies + 1])
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH requests=%d seconds=%.3f non202=%d p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
