@@ -39,12 +39,13 @@ class EnricherIT {
         var tenant = TestTenants.create("enricher");
         String eventId = UUID.randomUUID().toString();
         String key = tenant.id() + "/u7";
+        var from = endOffsets(Topics.ENRICHED);
         var sent = send(key, """
                 {"tenant_id":"%s","event_id":"%s","type":"signup.completed","timestamp":"2026-03-01T10:00:00Z",
                  "received_at":"2026-03-01T10:00:02.5Z","user_id":"u7","properties":{"plan":"pro"}}"""
                 .formatted(tenant.id(), eventId));
 
-        EnrichedEvent event = firstRecord(Topics.ENRICHED, key, avroDeserializer()).value();
+        EnrichedEvent event = firstRecord(from, key, avroDeserializer()).value();
         assertEquals(tenant.id(), event.getTenantId());
         assertEquals(eventId, event.getEventId());
         assertEquals(Instant.parse("2026-03-01T10:00:00Z"), event.getEventTime());
@@ -57,8 +58,9 @@ class EnricherIT {
     @Test
     void aRecordThatIsNotJsonGoesToTheDlqWithTheReasonAndItsSource() throws Exception {
         String key = "dlq-" + UUID.randomUUID();
+        var from = endOffsets(Topics.DLQ);
         var sent = send(key, "this is not json");
-        var dead = firstRecord(Topics.DLQ, key, new StringDeserializer());
+        var dead = firstRecord(from, key, new StringDeserializer());
         assertEquals("this is not json", dead.value());
         assertTrue(header(dead, "dead-letter-reason").contains("Unrecognized token"), header(dead, "dead-letter-reason"));
         assertEquals(Topics.RAW, header(dead, "dead-letter-topic"));
@@ -68,9 +70,10 @@ class EnricherIT {
     @Test
     void anEventOfAnUnknownTenantGoesToTheDlq() throws Exception {
         String key = "ghost/" + UUID.randomUUID();
+        var from = endOffsets(Topics.DLQ);
         send(key, "{\"tenant_id\":\"ghost-tenant\",\"event_id\":\"" + UUID.randomUUID()
                 + "\",\"type\":\"a\",\"received_at\":\"2026-03-01T10:00:00Z\"}");
-        var dead = firstRecord(Topics.DLQ, key, new StringDeserializer());
+        var dead = firstRecord(from, key, new StringDeserializer());
         assertEquals("Unknown tenant 'ghost-tenant'", header(dead, "dead-letter-reason"));
     }
 
@@ -82,15 +85,24 @@ class EnricherIT {
         }
     }
 
-    /** The first record with this key on the topic, awaited. */
-    private static <V> ConsumerRecord<String, V> firstRecord(String topic, String key, Deserializer<V> values) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+    private static <V> KafkaConsumer<String, V> consumer(Deserializer<V> values) {
+        return new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values)) {
-            var partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String topic) {
+        try (var consumer = consumer(new StringDeserializer())) {
+            return consumer.endOffsets(consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+        }
+    }
+
+    /** The first record with this key after the given offsets, awaited. */
+    private static <V> ConsumerRecord<String, V> firstRecord(Map<TopicPartition, Long> from, String key, Deserializer<V> values) {
+        try (var consumer = consumer(values)) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
             AtomicReference<ConsumerRecord<String, V>> found = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {

@@ -1,7 +1,6 @@
 package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.event.RawEvent;
-import io.freshet.eventmodel.http.ApiError;
 import io.freshet.eventmodel.http.BearerToken;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
@@ -10,7 +9,7 @@ import io.freshet.ingest.processing.RequestBodyParser;
 import io.freshet.ingest.sink.KafkaUnavailableException;
 import io.freshet.ingest.sink.RawEventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Uni;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -77,7 +76,8 @@ public class EventsResource {
     @APIResponse(responseCode = "413", description = "Body over the size limit or too many events")
     @APIResponse(responseCode = "415", description = "Not application/json or application/x-ndjson")
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same event_ids")
-    public Uni<Response> ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    @RunOnVirtualThread
+    public Response ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)
                 .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
@@ -90,20 +90,17 @@ public class EventsResource {
                     "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
                             + ": " + result.errors().getFirst().message());
         }
-        return publisher.publish(result.accepted())
-                .onItem().transform(ignored -> {
-                    count(tenant, "accepted", result.accepted().size());
-                    return Response.accepted(new IngestResponse(result.accepted().size(), result.errors().size(),
-                            result.accepted().stream().map(RawEvent::eventId).toList(), result.errors())).build();
-                })
-                .onFailure(KafkaUnavailableException.class).recoverWithItem(e -> {
-                    LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
-                    count(tenant, "unavailable", result.accepted().size());
-                    return Response.status(Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
-                            .header("Retry-After", RETRY_AFTER_SECONDS)
-                            .entity(ApiError.of("kafka_unavailable", "The event log cannot take writes right now; "
-                                    + "retry with the same event_ids")).build();
-                });
+        try {
+            publisher.publish(result.accepted());
+        } catch (KafkaUnavailableException e) {
+            LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
+            count(tenant, "unavailable", result.accepted().size());
+            throw new IngestException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable",
+                    "The event log cannot take writes right now; retry with the same event_ids", RETRY_AFTER_SECONDS);
+        }
+        count(tenant, "accepted", result.accepted().size());
+        return Response.accepted(new IngestResponse(result.accepted().size(), result.errors().size(),
+                result.accepted().stream().map(RawEvent::eventId).toList(), result.errors())).build();
     }
 
     private void count(Tenant tenant, String outcome, int events) {

@@ -50,6 +50,7 @@ class IngestIT {
     @Test
     void acceptedEventsAreInKafkaWithTheTenantFromTheKey() {
         String given = UUID.randomUUID().toString();
+        Map<TopicPartition, Long> before = rawEndOffsets();
         List<String> ids = ingest().contentType(ContentType.JSON)
                 .body("[{\"event_id\":\"" + given + "\",\"type\":\"order.created\",\"user_id\":\"u1\",\"tenant_id\":\"someone-else\"},"
                         + "{\"type\":\"page.viewed\",\"user_id\":\"u1\"}]")
@@ -59,7 +60,7 @@ class IngestIT {
                 .extract().path("ids");
         assertEquals(given, ids.getFirst(), "a client's event_id is kept");
 
-        Map<String, String> inKafka = rawRecordsOf(Set.copyOf(ids));
+        Map<String, String> inKafka = rawRecordsOf(Set.copyOf(ids), before);
         inKafka.values().forEach(value -> assertEquals(true, value.contains("\"tenant_id\":\"" + tenant.id() + "\""), value));
     }
 
@@ -107,16 +108,32 @@ class IngestIT {
         }
     }
 
-    /** Reads freshet.events.raw from the start until every id is seen. */
-    private static Map<String, String> rawRecordsOf(Set<String> ids) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+    @Test
+    void publishesItsOpenApiDocumentWithTheBearerScheme() {
+        given().baseUri(LocalStack.ingestUrl()).get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v1/events'.post.responses.'202'.description", equalTo("Accepted events are durably in Kafka"))
+                .body("components.securitySchemes.tenantKey.scheme", equalTo("bearer"));
+    }
+
+    private static KafkaConsumer<String, String> rawConsumer() {
+        return new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new StringDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.RAW).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+                new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static Map<TopicPartition, Long> rawEndOffsets() {
+        try (var consumer = rawConsumer()) {
+            return consumer.endOffsets(consumer.partitionsFor(Topics.RAW).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+        }
+    }
+
+    /** Reads freshet.events.raw from the given offsets until every id is seen. */
+    private static Map<String, String> rawRecordsOf(Set<String> ids, Map<TopicPartition, Long> from) {
+        try (var consumer = rawConsumer()) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
             Map<String, String> found = new java.util.HashMap<>();
             Set<String> missing = new HashSet<>(ids);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
