@@ -40,6 +40,10 @@ public class TenantAdminResource {
     public record TenantKey(String id, String apiKey) {
     }
 
+    /** {@code eventsPerSecond}: the tenant's ingest rate; 0 means the gateway's default. */
+    public record Limits(Long eventsPerSecond) {
+    }
+
     public record TenantView(String id, String name, long rateLimitPerSecond, int rulesVersion, Instant createdAt,
                              Instant updatedAt) {
         static TenantView of(Tenant t) {
@@ -100,6 +104,21 @@ public class TenantAdminResource {
         }
         Tenant updated = new Tenant(tenant.id(), tenant.name(), tenant.apiKeyHash(), tenant.rateLimitPerSecond(),
                 rules, tenant.rulesVersion() + 1, tenant.createdAt(), Instant.now());
+        store.save(updated);
+        return TenantView.of(updated);
+    }
+
+    @PUT
+    @Path("/{id}/limits")
+    public TenantView setLimits(@PathParam("id") String id, Limits limits) {
+        Tenant tenant = existing(id);
+        if (limits == null || limits.eventsPerSecond() == null || limits.eventsPerSecond() < 0
+                || limits.eventsPerSecond() > 10_000_000) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_limits",
+                    "'eventsPerSecond' must be between 0 (the default) and 10000000");
+        }
+        Tenant updated = new Tenant(tenant.id(), tenant.name(), tenant.apiKeyHash(), limits.eventsPerSecond(),
+                tenant.rules(), tenant.rulesVersion(), tenant.createdAt(), Instant.now());
         store.save(updated);
         return TenantView.of(updated);
     }

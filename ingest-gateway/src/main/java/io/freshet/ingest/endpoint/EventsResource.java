@@ -4,6 +4,7 @@ import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.http.BearerToken;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.ingest.limit.TenantRateLimiter;
 import io.freshet.ingest.processing.EventValidator;
 import io.freshet.ingest.processing.RequestBodyParser;
 import io.freshet.ingest.sink.KafkaUnavailableException;
@@ -46,14 +47,16 @@ public class EventsResource {
     private final TenantRegistry tenants;
     private final RequestBodyParser parser;
     private final EventValidator validator;
+    private final TenantRateLimiter rateLimiter;
     private final RawEventPublisher publisher;
     private final MeterRegistry meters;
 
     public EventsResource(TenantRegistry tenants, RequestBodyParser parser, EventValidator validator,
-                          RawEventPublisher publisher, MeterRegistry meters) {
+                          TenantRateLimiter rateLimiter, RawEventPublisher publisher, MeterRegistry meters) {
         this.tenants = tenants;
         this.parser = parser;
         this.validator = validator;
+        this.rateLimiter = rateLimiter;
         this.publisher = publisher;
         this.meters = meters;
     }
@@ -74,6 +77,7 @@ public class EventsResource {
     @APIResponse(responseCode = "400", description = "Malformed body, invalid UTF-8, or no valid event")
     @APIResponse(responseCode = "401", description = "Missing or unknown API key")
     @APIResponse(responseCode = "413", description = "Body over the size limit or too many events")
+    @APIResponse(responseCode = "429", description = "Over the tenant's events per second; see Retry-After")
     @APIResponse(responseCode = "415", description = "Not application/json or application/x-ndjson")
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same event_ids")
     @RunOnVirtualThread
@@ -84,11 +88,16 @@ public class EventsResource {
                         "Send a tenant API key as 'Authorization: Bearer <key>'"));
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
         var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now());
-        count(tenant, "rejected", result.errors().size());
+        result.errors().forEach(error -> meters.counter("freshet.ingest.events", "tenant", tenant.id(),
+                "outcome", "rejected", "reason", error.code()).increment());
         if (result.accepted().isEmpty()) {
             throw new IngestException(Status.BAD_REQUEST, "no_valid_events",
                     "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
                             + ": " + result.errors().getFirst().message());
+        }
+        if (!rateLimiter.tryAcquire(tenant, result.accepted().size())) {
+            throw new IngestException(Status.TOO_MANY_REQUESTS, "rate_limited", "Tenant '" + tenant.id()
+                    + "' is over its rate of events per second; retry after the Retry-After delay", RETRY_AFTER_SECONDS);
         }
         try {
             publisher.publish(result.accepted());
@@ -105,7 +114,7 @@ public class EventsResource {
 
     private void count(Tenant tenant, String outcome, int events) {
         if (events > 0) {
-            meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome).increment(events);
+            meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome, "reason", "").increment(events);
         }
     }
 }
