@@ -25,6 +25,8 @@ public class EventValidator {
     static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
     static final int MAX_ID_LENGTH = 256;
     static final Duration MAX_FUTURE = Duration.ofHours(1);
+    static final int MAX_PROPERTIES_DEPTH = 8;
+    static final int MAX_PROPERTIES_CHARS = 32 * 1024;
 
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
 
@@ -55,13 +57,35 @@ public class EventValidator {
                     + "starting with a letter, at most 128 characters");
         }
         JsonNode properties = event.get("properties");
-        if (properties != null && !properties.isNull() && !properties.isObject()) {
-            throw new InvalidEvent("invalid_properties", "'properties' must be a JSON object");
+        if (properties != null && !properties.isNull()) {
+            checkProperties(properties);
         }
         return new RawEvent(tenantId, eventId(event.get("event_id")), type.textValue(),
                 timestamp(event.get("timestamp"), receivedAt), receivedAt,
                 optionalId(event, "user_id"), optionalId(event, "session_id"),
                 properties == null || properties.isNull() ? null : properties);
+    }
+
+    private static void checkProperties(JsonNode properties) {
+        if (!properties.isObject()) {
+            throw new InvalidEvent("invalid_properties", "'properties' must be a JSON object");
+        }
+        checkValues(properties, 1);
+        if (properties.toString().length() > MAX_PROPERTIES_CHARS) {
+            throw new InvalidEvent("properties_too_large", "'properties' may hold at most " + MAX_PROPERTIES_CHARS
+                    + " characters of JSON");
+        }
+    }
+
+    /** Depth is bounded so that every consumer can read an event; numbers must survive a JSON round trip. */
+    private static void checkValues(JsonNode node, int depth) {
+        if (depth > MAX_PROPERTIES_DEPTH) {
+            throw new InvalidEvent("properties_too_deep", "'properties' may nest at most " + MAX_PROPERTIES_DEPTH + " levels");
+        }
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new InvalidEvent("invalid_number", "A number in 'properties' is out of the range of a double");
+        }
+        node.forEach(child -> checkValues(child, depth + 1));
     }
 
     private String eventId(JsonNode id) {

@@ -59,6 +59,21 @@ class EventValidatorTest {
                 result.errors().stream().map(e -> new Code(e.index(), e.code())).toList());
     }
 
+    @Test
+    void boundsTheSizeDepthAndNumbersOfProperties() throws Exception {
+        String deep = "{\"a\":".repeat(9) + "1" + "}".repeat(9);
+        String nearlyDeep = "{\"a\":".repeat(7) + "1" + "}".repeat(7);
+        var result = validate("""
+                [{"type":"a","properties":%s}, {"type":"a","properties":%s},
+                 {"type":"a","properties":{"big":"%s"}}, {"type":"a","properties":{"n":1e400}},
+                 {"type":"a","properties":{"n":123456789012345678901234567890}}]"""
+                .formatted(deep, nearlyDeep, "x".repeat(EventValidator.MAX_PROPERTIES_CHARS)));
+        assertEquals(List.of(new Code(0, "properties_too_deep"), new Code(2, "properties_too_large"),
+                        new Code(3, "invalid_number")),
+                result.errors().stream().map(e -> new Code(e.index(), e.code())).toList());
+        assertEquals(2, result.accepted().size());
+    }
+
     private record Code(int index, String code) {
     }
 
