@@ -1,0 +1,152 @@
+package io.freshet.ingest.endpoint;
+
+import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.TestTenants;
+import io.freshet.eventmodel.topic.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker goes down while requests flow: each request is answered 202 or 503 within the bound, and
+ * every event of every 202 is in Kafka once the broker is back. Stops and starts the stack's Kafka with
+ * `./freshet down kafka` and `./freshet up`.
+ */
+class KafkaOutageIT {
+
+    /** The gateway's ack timeout (5 s) plus room for a loaded 2-core machine. */
+    private static final Duration BOUND = Duration.ofSeconds(8);
+    private static final Pattern ID = Pattern.compile("\"event_id\":\"([0-9a-f-]{36})\"");
+
+    private record Answer(int status, Duration took, List<String> ids) {
+    }
+
+    @Test
+    void acknowledgedEventsSurviveABrokerOutageAndNoRequestHangs() throws Exception {
+        var tenant = TestTenants.create("outage");
+        Map<TopicPartition, Long> from = rawEndOffsets();
+        var answers = new ConcurrentLinkedQueue<Answer>();
+        var sending = new AtomicBoolean(true);
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor();
+             var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (int s = 0; s < 4; s++) {
+                senders.submit(() -> {
+                    while (sending.get()) {
+                        answers.add(post(http, tenant));
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(answers, 202) >= 5);
+            freshet("down", "kafka");
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(answers, 503) >= 4);
+            freshet("up", "kafka");
+            long acceptedBefore = count(answers, 202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(answers, 202) >= acceptedBefore + 5);
+            sending.set(false);
+        }
+
+        List<Answer> all = new ArrayList<>(answers);
+        all.forEach(a -> assertTrue(a.status() == 202 || a.status() == 503, "only 202 or 503, got " + a.status()));
+        Duration slowest = all.stream().map(Answer::took).max(Duration::compareTo).orElseThrow();
+        assertTrue(slowest.compareTo(BOUND) <= 0, "slowest answer took " + slowest.toMillis() + " ms");
+        Set<String> acknowledged = new HashSet<>();
+        all.stream().filter(a -> a.status() == 202).forEach(a -> acknowledged.addAll(a.ids()));
+        assertEquals(Set.of(), missingFromRaw(acknowledged, from), "events answered 202 but not in Kafka");
+    }
+
+    private static Answer post(HttpClient http, TestTenants.TestTenant tenant) throws Exception {
+        String body = "[" + String.join(",", java.util.Collections.nCopies(10,
+                "{\"event_id\":\"%s\",\"type\":\"outage.checked\"}")).formatted(
+                (Object[]) java.util.stream.Stream.generate(() -> UUID.randomUUID().toString()).limit(10).toArray(String[]::new)) + "]";
+        long start = System.nanoTime();
+        var response = http.send(HttpRequest.newBuilder(URI.create(LocalStack.ingestUrl() + "/v1/events"))
+                .header("Authorization", tenant.bearer()).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<String> ids = new ArrayList<>();
+        Matcher m = ID.matcher(body);
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return new Answer(response.statusCode(), Duration.ofNanos(System.nanoTime() - start), ids);
+    }
+
+    private static long count(ConcurrentLinkedQueue<Answer> answers, int status) {
+        return answers.stream().filter(a -> a.status() == status).count();
+    }
+
+    private static void freshet(String... args) throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("freshet"))) {
+            root = root.getParent();
+        }
+        List<String> command = new ArrayList<>(List.of("./freshet"));
+        command.addAll(List.of(args));
+        var process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(new File("target/freshet-" + args[0] + ".log")).start();
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "./freshet " + String.join(" ", args) + " did not finish");
+        assertEquals(0, process.exitValue(), "./freshet " + String.join(" ", args) + " failed, see target/freshet-" + args[0] + ".log");
+    }
+
+    private static KafkaConsumer<String, String> rawConsumer() {
+        return new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static Map<TopicPartition, Long> rawEndOffsets() {
+        try (var consumer = rawConsumer()) {
+            return consumer.endOffsets(consumer.partitionsFor(Topics.RAW).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+        }
+    }
+
+    /** The ids not found in freshet.events.raw after the given offsets, reading up to the current end. */
+    private static Set<String> missingFromRaw(Set<String> ids, Map<TopicPartition, Long> from) {
+        Set<String> missing = new HashSet<>(ids);
+        try (var consumer = rawConsumer()) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet());
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    Matcher m = ID.matcher(record.value());
+                    if (m.find()) {
+                        missing.remove(m.group(1));
+                    }
+                }
+                return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            });
+        }
+        return missing;
+    }
+}
