@@ -3,9 +3,6 @@
 # the integration tests): bad input gets one clear sentence and a non-zero exit, `down` stops exactly
 # what `up` started, and a second `up` is fast and keeps the data.
 set -uo pipefail
-# As a user's shell would be: `./freshet test` exports the stack's endpoints for the Java tests, and a
-# `freshet` started with them set would take those engines for external ones.
-unset KAFKA_BOOTSTRAP_SERVERS REGISTRY_URL CLICKHOUSE_URL REDIS_URL FRESHET_ADMIN_TOKEN
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FRESHET=$ROOT/freshet
 failures=0

@@ -66,8 +66,11 @@ class KafkaOutageIT {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> count(answers, 202) >= 5);
             freshet("down", "kafka");
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(answers, 503) >= 4);
-            freshet("up", "kafka");
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> count(answers, 503) >= 4);
+            } finally {
+                freshet("up", "kafka"); // whatever happened, the tests after this one need their broker
+            }
             long acceptedBefore = count(answers, 202);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(answers, 202) >= acceptedBefore + 5);
             sending.set(false);
