@@ -6,14 +6,13 @@ import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
+import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,7 +38,7 @@ class EnricherIT {
         var tenant = TestTenants.create("enricher");
         String eventId = UUID.randomUUID().toString();
         String key = tenant.id() + "/u7";
-        var from = endOffsets(Topics.ENRICHED);
+        var from = TopicProbe.endOffsets(Topics.ENRICHED);
         var sent = send(key, """
                 {"tenant_id":"%s","event_id":"%s","type":"signup.completed","timestamp":"2026-03-01T10:00:00Z",
                  "received_at":"2026-03-01T10:00:02.5Z","user_id":"u7","properties":{"plan":"pro"}}"""
@@ -58,7 +57,7 @@ class EnricherIT {
     @Test
     void aRecordThatIsNotJsonGoesToTheDlqWithTheReasonAndItsSource() throws Exception {
         String key = "dlq-" + UUID.randomUUID();
-        var from = endOffsets(Topics.DLQ);
+        var from = TopicProbe.endOffsets(Topics.DLQ);
         var sent = send(key, "this is not json");
         var dead = firstRecord(from, key, new StringDeserializer());
         assertEquals("this is not json", dead.value());
@@ -70,7 +69,7 @@ class EnricherIT {
     @Test
     void anEventOfAnUnknownTenantGoesToTheDlq() throws Exception {
         String key = "ghost/" + UUID.randomUUID();
-        var from = endOffsets(Topics.DLQ);
+        var from = TopicProbe.endOffsets(Topics.DLQ);
         send(key, "{\"tenant_id\":\"ghost-tenant\",\"event_id\":\"" + UUID.randomUUID()
                 + "\",\"type\":\"a\",\"received_at\":\"2026-03-01T10:00:00Z\"}");
         var dead = firstRecord(from, key, new StringDeserializer());
@@ -85,24 +84,9 @@ class EnricherIT {
         }
     }
 
-    private static <V> KafkaConsumer<String, V> consumer(Deserializer<V> values) {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(String topic) {
-        try (var consumer = consumer(new StringDeserializer())) {
-            return consumer.endOffsets(consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
-        }
-    }
-
     /** The first record with this key after the given offsets, awaited. */
     private static <V> ConsumerRecord<String, V> firstRecord(Map<TopicPartition, Long> from, String key, Deserializer<V> values) {
-        try (var consumer = consumer(values)) {
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
+        try (var consumer = TopicProbe.consumerFrom(from, values)) {
             AtomicReference<ConsumerRecord<String, V>> found = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {

@@ -2,13 +2,12 @@ package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
+import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.stack.TestTenants.TestTenant;
 import io.freshet.eventmodel.topic.Topics;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +49,7 @@ class IngestIT {
     @Test
     void acceptedEventsAreInKafkaWithTheTenantFromTheKey() {
         String given = UUID.randomUUID().toString();
-        Map<TopicPartition, Long> before = rawEndOffsets();
+        Map<TopicPartition, Long> before = TopicProbe.endOffsets(Topics.RAW);
         List<String> ids = ingest().contentType(ContentType.JSON)
                 .body("[{\"event_id\":\"" + given + "\",\"type\":\"order.created\",\"user_id\":\"u1\",\"tenant_id\":\"someone-else\"},"
                         + "{\"type\":\"page.viewed\",\"user_id\":\"u1\"}]")
@@ -115,25 +114,9 @@ class IngestIT {
                 .body("components.securitySchemes.tenantKey.scheme", equalTo("bearer"));
     }
 
-    private static KafkaConsumer<String, String> rawConsumer() {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new StringDeserializer());
-    }
-
-    private static Map<TopicPartition, Long> rawEndOffsets() {
-        try (var consumer = rawConsumer()) {
-            return consumer.endOffsets(consumer.partitionsFor(Topics.RAW).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
-        }
-    }
-
     /** Reads freshet.events.raw from the given offsets until every id is seen. */
     private static Map<String, String> rawRecordsOf(Set<String> ids, Map<TopicPartition, Long> from) {
-        try (var consumer = rawConsumer()) {
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
+        try (var consumer = TopicProbe.consumerFrom(from, new StringDeserializer())) {
             Map<String, String> found = new java.util.HashMap<>();
             Set<String> missing = new HashSet<>(ids);
             await().atMost(Duration.ofSeconds(30)).until(() -> {

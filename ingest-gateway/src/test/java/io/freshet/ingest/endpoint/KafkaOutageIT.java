@@ -2,9 +2,8 @@ package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
+import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,7 @@ class KafkaOutageIT {
     @Test
     void acknowledgedEventsSurviveABrokerOutageAndNoRequestHangs() throws Exception {
         var tenant = TestTenants.create("outage");
-        Map<TopicPartition, Long> from = rawEndOffsets();
+        Map<TopicPartition, Long> from = TopicProbe.endOffsets(Topics.RAW);
         var answers = new ConcurrentLinkedQueue<Answer>();
         var sending = new AtomicBoolean(true);
         try (var senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -119,26 +118,10 @@ class KafkaOutageIT {
         assertEquals(0, process.exitValue(), "./freshet " + String.join(" ", args) + " failed, see target/freshet-" + args[0] + ".log");
     }
 
-    private static KafkaConsumer<String, String> rawConsumer() {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new StringDeserializer());
-    }
-
-    private static Map<TopicPartition, Long> rawEndOffsets() {
-        try (var consumer = rawConsumer()) {
-            return consumer.endOffsets(consumer.partitionsFor(Topics.RAW).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
-        }
-    }
-
     /** The ids not found in freshet.events.raw after the given offsets, reading up to the current end. */
     private static Set<String> missingFromRaw(Set<String> ids, Map<TopicPartition, Long> from) {
         Set<String> missing = new HashSet<>(ids);
-        try (var consumer = rawConsumer()) {
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
+        try (var consumer = TopicProbe.consumerFrom(from, new StringDeserializer())) {
             Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet());
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
