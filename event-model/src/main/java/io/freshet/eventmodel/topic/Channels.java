@@ -8,7 +8,6 @@ public final class Channels {
 
     public static final String RAW = "events-raw";
     public static final String ENRICHED = "events-enriched";
-    public static final String DLQ = "events-dlq";
 
     private Channels() {
     }
