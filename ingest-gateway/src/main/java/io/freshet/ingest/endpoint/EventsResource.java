@@ -82,20 +82,20 @@ public class EventsResource {
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same event_ids")
     @RunOnVirtualThread
     public Response ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)
                 .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
                         "Send a tenant API key as 'Authorization: Bearer <key>'"));
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
         var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now());
-        result.errors().forEach(error -> meters.counter("freshet.ingest.events", "tenant", tenant.id(),
-                "outcome", "rejected", "reason", error.code()).increment());
+        result.errors().forEach(error -> count(tenant, "rejected", error.code(), 1));
         if (result.accepted().isEmpty()) {
             throw new IngestException(Status.BAD_REQUEST, "no_valid_events",
                     "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
                             + ": " + result.errors().getFirst().message());
         }
         if (!rateLimiter.tryAcquire(tenant, result.accepted().size())) {
+            count(tenant, "rate_limited", "", result.accepted().size());
             throw new IngestException(Status.TOO_MANY_REQUESTS, "rate_limited", "Tenant '" + tenant.id()
                     + "' is over its rate of events per second; retry after the Retry-After delay", RETRY_AFTER_SECONDS);
         }
@@ -103,18 +103,17 @@ public class EventsResource {
             publisher.publish(result.accepted());
         } catch (KafkaUnavailableException e) {
             LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
-            count(tenant, "unavailable", result.accepted().size());
+            count(tenant, "unavailable", "", result.accepted().size());
             throw new IngestException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable",
                     "The event log cannot take writes right now; retry with the same event_ids", RETRY_AFTER_SECONDS);
         }
-        count(tenant, "accepted", result.accepted().size());
+        count(tenant, "accepted", "", result.accepted().size());
         return Response.accepted(new IngestResponse(result.accepted().size(), result.errors().size(),
                 result.accepted().stream().map(RawEvent::eventId).toList(), result.errors())).build();
     }
 
-    private void count(Tenant tenant, String outcome, int events) {
-        if (events > 0) {
-            meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome, "reason", "").increment(events);
-        }
+    /** Events by tenant and outcome (accepted, rejected with the error code as reason, rate_limited, unavailable). */
+    private void count(Tenant tenant, String outcome, String reason, int events) {
+        meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome, "reason", reason).increment(events);
     }
 }

@@ -1,7 +1,6 @@
 package io.freshet.ingest.limit;
 
 import io.freshet.eventmodel.tenant.Tenant;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.value.ValueCommands;
@@ -27,15 +26,13 @@ public class TenantRateLimiter {
 
     private final ValueCommands<String, Long> counters;
     private final KeyCommands<String> keys;
-    private final MeterRegistry meters;
     private final long defaultLimit;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public TenantRateLimiter(RedisDataSource redis, MeterRegistry meters,
+    public TenantRateLimiter(RedisDataSource redis,
                              @ConfigProperty(name = "freshet.ingest.rate-limit.default-per-second") long defaultLimit) {
         this.counters = redis.value(Long.class);
         this.keys = redis.key();
-        this.meters = meters;
         this.defaultLimit = defaultLimit;
     }
 
@@ -49,7 +46,6 @@ public class TenantRateLimiter {
                 window.local += reserve(tenant.id(), second, Math.max(events - window.local, limit / CHUNKS_PER_SECOND), limit);
             }
             if (window.local < events) {
-                meters.counter("freshet.ingest.rate.limited", "tenant", tenant.id()).increment(events);
                 return false;
             }
             window.local -= events;
