@@ -43,7 +43,7 @@ public class TenantRateLimiter {
         Window window = windows.compute(tenant.id(), (id, w) -> w == null || w.second != second ? new Window(second) : w);
         synchronized (window) {
             if (window.local < events) {
-                window.local += reserve(tenant.id(), second, Math.max(events - window.local, limit / CHUNKS_PER_SECOND), limit);
+                window.local += reserve(tenant.id(), window, Math.max(events - window.local, limit / CHUNKS_PER_SECOND), limit);
             }
             if (window.local < events) {
                 return false;
@@ -54,8 +54,8 @@ public class TenantRateLimiter {
     }
 
     /** Reserves up to {@code wanted} tokens of the tenant's second from the shared counter; returns how many it got. */
-    private long reserve(String tenantId, long second, long wanted, long limit) {
-        String key = "freshet:rate:" + tenantId + ":" + second;
+    private long reserve(String tenantId, Window window, long wanted, long limit) {
+        String key = "freshet:rate:" + tenantId + ":" + window.second;
         long total;
         try {
             total = counters.incrby(key, wanted);
@@ -65,7 +65,7 @@ public class TenantRateLimiter {
         } catch (RuntimeException e) {
             LOG.warnf("Rate limiting tenant %s without Redis (%s): each gateway instance allows the whole limit",
                     tenantId, e.getMessage());
-            total = windows.get(tenantId).reservedAlone += wanted;
+            total = window.reservedAlone += wanted;
         }
         return Math.max(0, Math.min(wanted, limit - (total - wanted)));
     }

@@ -24,11 +24,14 @@ public class ClickHouseBatchSink {
     private final Timer flushLatency;
     private final DistributionSummary batchRows;
     private final Counter rowsWritten;
-    private volatile boolean registered;
 
-    /** Takes the migrations so the table exists (and its schema can be read) before the first insert. */
+    /**
+     * Built when the first batch arrives, after the migrations ran at start (taking them as a parameter
+     * makes that order explicit), so the table's schema can be read for the row mapping.
+     */
     public ClickHouseBatchSink(Client clickHouse, ClickHouseMigrations migrations, MeterRegistry meters) {
         this.clickHouse = clickHouse;
+        clickHouse.register(EventRow.class, clickHouse.getTableSchema(TABLE, DATABASE));
         this.flushLatency = Timer.builder("freshet.sink.flush").description("ClickHouse batch insert latency")
                 .publishPercentileHistogram().register(meters);
         this.batchRows = DistributionSummary.builder("freshet.sink.batch.rows").description("Rows per ClickHouse batch")
@@ -41,7 +44,6 @@ public class ClickHouseBatchSink {
      * retrying an identical batch never doubles it.
      */
     public CompletionStage<InsertResponse> insert(List<EventRow> rows, String deduplicationToken) {
-        registerOnce();
         Timer.Sample sample = Timer.start();
         return clickHouse.insert(TABLE, rows, new InsertSettings()
                         .setDatabase(DATABASE).setDeduplicationToken(deduplicationToken))
@@ -52,16 +54,5 @@ public class ClickHouseBatchSink {
                         rowsWritten.increment(rows.size());
                     }
                 });
-    }
-
-    private void registerOnce() {
-        if (!registered) {
-            synchronized (this) {
-                if (!registered) {
-                    clickHouse.register(EventRow.class, clickHouse.getTableSchema(TABLE, DATABASE));
-                    registered = true;
-                }
-            }
-        }
     }
 }
