@@ -72,14 +72,15 @@ public class EventsResource {
                     [{"type":"order.created","user_id":"u1","properties":{"total":42}},
                      {"event_id":"0190f1a0-7c1e-7d3a-9b1e-2f6c3e4d5a6b","type":"page.viewed","timestamp":"2026-01-31T12:00:00Z"}]"""),
             @Content(mediaType = RequestBodyParser.NDJSON)})
-    @APIResponse(responseCode = "202", description = "Accepted events are durably in Kafka",
+    @APIResponse(responseCode = "202", description = "Accepted events are committed to Kafka",
             content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed body, invalid UTF-8, or no valid event")
     @APIResponse(responseCode = "401", description = "Missing or unknown API key")
     @APIResponse(responseCode = "413", description = "Body over the size limit or too many events")
     @APIResponse(responseCode = "429", description = "Over the tenant's events per second; see Retry-After")
     @APIResponse(responseCode = "415", description = "Not application/json or application/x-ndjson")
-    @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same event_ids")
+    @APIResponse(responseCode = "503", description = "Kafka could not take the events in time and stored none of them; "
+            + "retry with the same event_ids")
     @RunOnVirtualThread
     public Response ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
@@ -103,9 +104,12 @@ public class EventsResource {
             publisher.publish(result.accepted());
         } catch (KafkaUnavailableException e) {
             LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
-            count(tenant, "unavailable", "", result.accepted().size());
-            throw new IngestException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable",
-                    "The event log cannot take writes right now; retry with the same event_ids", RETRY_AFTER_SECONDS);
+            count(tenant, "unavailable", e.outcomeUnknown() ? "outcome_unknown" : "", result.accepted().size());
+            throw new IngestException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable", e.outcomeUnknown()
+                    ? "The event log did not confirm the write in time, so it may or may not have stored the events; "
+                    + "retry with the same event_ids"
+                    : "The event log cannot take writes right now and stored none of the events; retry with the same event_ids",
+                    RETRY_AFTER_SECONDS);
         }
         count(tenant, "accepted", "", result.accepted().size());
         return Response.accepted(new IngestResponse(result.accepted().size(), result.errors().size(),

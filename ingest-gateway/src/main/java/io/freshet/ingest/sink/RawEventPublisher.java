@@ -7,104 +7,94 @@ import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes accepted events to freshet.events.raw with the official Kafka producer and returns only when
- * Kafka has acknowledged every one of them (acks=all, idempotent), or fails after the ack timeout.
- * One callback per record and one future per request: the per-message machinery of a reactive
- * emitter cost three quarters of the gateway's CPU at load.
+ * Writes accepted events to freshet.events.raw and returns only when they are committed there.
+ * <p>
+ * Requests queue here; a committer thread takes everything queued and writes it in one Kafka
+ * transaction (group commit), while the other committers' transactions are on their way. A request is answered 202 only after its transaction committed; if the
+ * transaction fails it is aborted, so read_committed readers (the enricher) never see any of its events
+ * and the 503 the request gets means "nothing stored". A request still queued at its admission deadline
+ * is refused without being sent. The one case Kafka cannot decide in time, a commit whose answer never
+ * came, is reported as unknown (see {@link KafkaUnavailableException#outcomeUnknown()}).
  */
 @ApplicationScoped
 public class RawEventPublisher {
 
-    private final KafkaProducer<String, byte[]> producer;
     private final ObjectWriter json;
     private final Duration ackTimeout;
+    private final Duration admission;
+    private final BlockingQueue<PendingWrite> queue;
+    private final List<TransactionCommitter> committers = new ArrayList<>();
     private final Timer ackLatency;
 
-    public RawEventPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                             @ConfigProperty(name = "freshet.ingest.ack-timeout") Duration ackTimeout,
-                             @ConfigProperty(name = "freshet.ingest.producer.linger-ms") int lingerMs,
-                             @ConfigProperty(name = "freshet.ingest.producer.batch-size") int batchSize,
-                             @ConfigProperty(name = "freshet.ingest.producer.compression") String compression,
-                             @ConfigProperty(name = "freshet.ingest.producer.buffer-memory") long bufferMemory,
-                             ObjectMapper json, MeterRegistry meters) {
-        this.ackTimeout = ackTimeout;
+    public RawEventPublisher(@ConfigProperty(name = "freshet.ingest.ack-timeout") Duration ackTimeout,
+                             @ConfigProperty(name = "freshet.ingest.max-queued-requests") int maxQueuedRequests,
+                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters) {
         this.json = json.writerFor(RawEvent.class);
-        this.producer = new KafkaProducer<>(Map.ofEntries(
-                Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
-                Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway"),
-                // durability is not a tunable: an acknowledged event is on every in-sync replica, once
-                Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
-                Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                Map.entry(ProducerConfig.LINGER_MS_CONFIG, lingerMs),
-                Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, batchSize),
-                Map.entry(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression),
-                // bounded memory: when Kafka is slow the buffer fills and send() waits at most the ack timeout
-                Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferMemory),
-                Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, ackTimeout.toMillis()),
-                Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-                Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000)),
-                new StringSerializer(), new ByteArraySerializer());
+        this.ackTimeout = ackTimeout;
+        // what is left of the bound once queued: the transaction itself may take up to its commit budget
+        this.admission = ackTimeout.minus(transactions.commitBudget());
+        this.queue = new ArrayBlockingQueue<>(maxQueuedRequests);
         this.ackLatency = Timer.builder("freshet.ingest.kafka.ack")
-                .description("Time from handing a request's events to the producer until Kafka acknowledged all of them")
+                .description("Time from queuing a request's events until their Kafka transaction committed")
                 .publishPercentileHistogram().register(meters);
-        new KafkaClientMetrics(producer).bindTo(meters); // kafka.producer.* (buffer, batch size, errors, latency)
+        meters.gaugeCollectionSize("freshet.ingest.queued.requests", List.of(), queue);
+        for (int slot = 0; slot < transactions.inFlight(); slot++) {
+            var committer = new TransactionCommitter(slot, queue, transactions, meters);
+            Thread.ofPlatform().name("raw-event-committer-" + slot).daemon().start(committer);
+            committers.add(committer);
+        }
     }
 
-    /** Blocks (on a virtual thread) until Kafka acknowledged every event, or throws. */
+    /** Blocks (on a virtual thread) until the events are committed to Kafka, or throws having stored nothing. */
     public void publish(List<RawEvent> events) {
         long start = System.nanoTime();
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        AtomicInteger pending = new AtomicInteger(events.size());
+        var write = new PendingWrite(records(events), start + admission.toNanos());
+        if (!queue.offer(write)) {
+            throw new KafkaUnavailableException("too many requests are waiting for Kafka", false);
+        }
         try {
-            for (RawEvent event : events) {
-                producer.send(new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event)),
-                        (metadata, failure) -> {
-                            if (failure != null) {
-                                acknowledged.completeExceptionally(failure);
-                            } else if (pending.decrementAndGet() == 0) {
-                                acknowledged.complete(null);
-                            }
-                        });
-            }
-            long remaining = ackTimeout.toNanos() - (System.nanoTime() - start);
-            acknowledged.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+            // the committer answers every write within the bound; the timeout only guards against a bug there
+            write.outcome().get(ackTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
             ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new KafkaUnavailableException("Kafka did not acknowledge the events within " + ackTimeout.toMillis() + " ms");
         } catch (ExecutionException e) {
-            throw new KafkaUnavailableException("Kafka refused the write: " + e.getCause().getMessage());
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new KafkaUnavailableException("Kafka cannot take writes: " + e.getMessage());
+            throw e.getCause() instanceof KafkaUnavailableException unavailable ? unavailable
+                    : new KafkaUnavailableException(e.getCause().getMessage(), true);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KafkaUnavailableException("no answer from the committer within " + ackTimeout.toMillis() * 2 + " ms", true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KafkaUnavailableException("interrupted while waiting for Kafka");
+            throw new KafkaUnavailableException("interrupted while waiting for Kafka", true);
+        }
+    }
+
+    private List<ProducerRecord<String, byte[]>> records(List<RawEvent> events) {
+        var records = new ArrayList<ProducerRecord<String, byte[]>>(events.size());
+        try {
+            for (RawEvent event : events) {
+                records.add(new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event)));
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A validated event always serializes", e);
         }
+        return records;
     }
 
     @PreDestroy
     void close() {
-        producer.close(Duration.ofSeconds(10)); // sends what is buffered; those requests are still waiting for it
+        committers.forEach(TransactionCommitter::stop); // commits what is queued; those requests are still waiting
     }
 }

@@ -110,7 +110,7 @@ class IngestIT {
     @Test
     void publishesItsOpenApiDocumentWithTheBearerScheme() {
         given().baseUri(LocalStack.ingestUrl()).get("/q/openapi?format=json").then().statusCode(200)
-                .body("paths.'/v1/events'.post.responses.'202'.description", equalTo("Accepted events are durably in Kafka"))
+                .body("paths.'/v1/events'.post.responses.'202'.description", equalTo("Accepted events are committed to Kafka"))
                 .body("components.securitySchemes.tenantKey.scheme", equalTo("bearer"));
     }
 

@@ -1,0 +1,106 @@
+package io.freshet.ingest.limit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freshet.eventmodel.http.ApiError;
+import io.freshet.eventmodel.http.BearerToken;
+import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bounds the request bodies the gateway holds at once, whatever the number of clients: before a body is
+ * read, the request must carry a known API key (else 401), and its declared size (the body limit when
+ * undeclared) is reserved from a fixed budget and given back when the exchange ends or the connection
+ * drops. A request that does not fit gets 503 with Retry-After before a byte of its body is buffered.
+ */
+@ApplicationScoped
+public class InFlightBodies {
+
+    private static final String INGEST_PATH = "/v1/events";
+    /** Before the REST layer, which reads the body. */
+    private static final int PRIORITY = 100;
+
+    private final long budget;
+    private final long maxBody;
+    private final AtomicLong reserved = new AtomicLong();
+    private final TenantRegistry tenants;
+    private final Counter refused;
+    private final String busyBody;
+    private final String unauthorizedBody;
+
+    public InFlightBodies(TenantRegistry tenants, @ConfigProperty(name = "freshet.ingest.max-in-flight-body-bytes") MemorySize budget,
+                          @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
+                          ObjectMapper json, MeterRegistry meters) throws JsonProcessingException {
+        this.tenants = tenants;
+        this.budget = budget.asLongValue();
+        this.maxBody = maxBody.asLongValue();
+        this.busyBody = json.writeValueAsString(ApiError.of("gateway_busy",
+                "The gateway holds as many request bodies as it may; retry after the Retry-After delay"));
+        this.unauthorizedBody = json.writeValueAsString(ApiError.of("unauthorized",
+                "Send a tenant API key as 'Authorization: Bearer <key>'"));
+        this.refused = Counter.builder("freshet.ingest.busy.requests")
+                .description("Requests refused because the in-flight body budget was used up").register(meters);
+        meters.gauge("freshet.ingest.in.flight.body.bytes", List.of(), reserved);
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::admit, PRIORITY);
+    }
+
+    void admit(RoutingContext context) {
+        if (context.request().method() != HttpMethod.POST || !INGEST_PATH.equals(context.normalizedPath())) {
+            context.next();
+            return;
+        }
+        if (BearerToken.from(context.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .flatMap(tenants::authenticate).isEmpty()) {
+            refuse(context, 401, unauthorizedBody); // a stranger's body is never read
+            return;
+        }
+        long claim = claim(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
+        if (reserved.addAndGet(claim) > budget) {
+            reserved.addAndGet(-claim);
+            refused.increment();
+            context.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+            refuse(context, 503, busyBody);
+            return;
+        }
+        // given back once: when the answer starts (by then the body was read, or will never be: 413), or when
+        // the connection drops without one (a stalled upload); the later layers may replace the latter hook
+        var released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                reserved.addAndGet(-claim);
+            }
+        };
+        context.addHeadersEndHandler(headers -> release.run());
+        context.addEndHandler(done -> release.run());
+        context.next();
+    }
+
+    private static void refuse(RoutingContext context, int status, String body) {
+        context.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+    }
+
+    /** The declared length, capped at the body limit (bigger bodies get 413 unread); the limit if undeclared. */
+    private long claim(String contentLength) {
+        try {
+            return contentLength == null ? maxBody : Math.clamp(Long.parseLong(contentLength), 0, maxBody);
+        } catch (NumberFormatException e) {
+            return maxBody;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.freshet.ingest.sink;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One group commit loop (of several sharing the queue): takes every queued write, sends them in one transaction, waits for the acks,
+ * commits, and answers each write. Any failure before the commit request leaves the transaction
+ * uncommitted; the producer is then closed and the next one fences it, which aborts it at once.
+ */
+class TransactionCommitter implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(TransactionCommitter.class);
+
+    private final int slot;
+    private final BlockingQueue<PendingWrite> queue;
+    private final RawTransactions transactions;
+    private final MeterRegistry meters;
+    private final Timer commitLatency;
+    private final DistributionSummary transactionSize;
+    private final Counter expired;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaClientMetrics producerMetrics;
+
+    TransactionCommitter(int slot, BlockingQueue<PendingWrite> queue, RawTransactions transactions, MeterRegistry meters) {
+        this.slot = slot;
+        this.queue = queue;
+        this.transactions = transactions;
+        this.meters = meters;
+        this.commitLatency = Timer.builder("freshet.ingest.transaction.commit")
+                .description("Time of one raw-event transaction, from its first send to the commit's answer")
+                .publishPercentileHistogram().register(meters);
+        this.transactionSize = DistributionSummary.builder("freshet.ingest.transaction.events")
+                .description("Events per raw-event transaction").register(meters);
+        this.expired = Counter.builder("freshet.ingest.expired.requests")
+                .description("Requests refused because they waited for a transaction past their admission deadline")
+                .register(meters);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running || !queue.isEmpty()) {
+                List<PendingWrite> batch = nextBatch();
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeProducer(Duration.ofSeconds(5));
+            stopped.countDown();
+        }
+    }
+
+    /** The queued writes still within their admission deadline, up to a transaction's worth of bytes. */
+    private List<PendingWrite> nextBatch() throws InterruptedException {
+        List<PendingWrite> batch = new ArrayList<>();
+        PendingWrite write = queue.poll(100, TimeUnit.MILLISECONDS);
+        long bytes = 0;
+        long now = System.nanoTime();
+        while (write != null) {
+            if (now - write.admissionDeadlineNanos() > 0) {
+                expired.increment();
+                write.outcome().completeExceptionally(new KafkaUnavailableException(
+                        "the request waited too long for a Kafka transaction", false));
+            } else {
+                batch.add(write);
+                bytes += write.bytes();
+                if (bytes >= transactions.maxTransactionBytes()) {
+                    break;
+                }
+            }
+            write = queue.poll();
+        }
+        return batch;
+    }
+
+    private void commit(List<PendingWrite> batch) {
+        long start = System.nanoTime();
+        try {
+            if (producer == null) {
+                producer = transactions.open(slot);
+                producerMetrics = new KafkaClientMetrics(producer);
+                producerMetrics.bindTo(meters);
+            }
+            producer.beginTransaction();
+            awaitAcks(sendAll(batch));
+        } catch (Exception e) {
+            // the commit was never requested: nothing of this transaction becomes visible
+            fail(batch, new KafkaUnavailableException("Kafka did not take the events: " + reason(e), false));
+            return;
+        }
+        try {
+            producer.commitTransaction();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            fail(batch, new KafkaUnavailableException("Kafka did not answer the commit in time", true));
+            return;
+        } catch (Exception e) {
+            fail(batch, new KafkaUnavailableException("Kafka refused the commit: " + reason(e), false));
+            return;
+        }
+        commitLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        int events = 0;
+        for (PendingWrite write : batch) {
+            events += write.records().size();
+            write.outcome().complete(null);
+        }
+        transactionSize.record(events);
+    }
+
+    private CompletableFuture<Void> sendAll(List<PendingWrite> batch) {
+        var acked = new CompletableFuture<Void>();
+        var pending = new AtomicInteger(batch.stream().mapToInt(w -> w.records().size()).sum());
+        for (PendingWrite write : batch) {
+            for (var record : write.records()) {
+                producer.send(record, (metadata, failure) -> {
+                    if (failure != null) {
+                        acked.completeExceptionally(failure);
+                    } else if (pending.decrementAndGet() == 0) {
+                        acked.complete(null);
+                    }
+                });
+            }
+        }
+        return acked;
+    }
+
+    /** Sends the batches now rather than at linger's end; returns once every record is acked or expired. */
+    private void awaitAcks(CompletableFuture<Void> acked) throws Exception {
+        producer.flush(); // bounded: a record that cannot be delivered expires after the delivery timeout
+        acked.get(0, TimeUnit.NANOSECONDS);
+    }
+
+    private void fail(List<PendingWrite> batch, KafkaUnavailableException failure) {
+        LOG.warnf("Raw-event transaction of %d requests failed (%s); opening a new producer for the next one",
+                batch.size(), failure.getMessage());
+        batch.forEach(write -> write.outcome().completeExceptionally(failure));
+        closeProducer(Duration.ZERO);
+    }
+
+    private void closeProducer(Duration timeout) {
+        if (producer != null) {
+            producerMetrics.close();
+            producer.close(timeout);
+            producer = null;
+        }
+    }
+
+    private static String reason(Exception e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** Stops taking new work once the queue is empty and closes the producer. */
+    void stop() {
+        running = false;
+        try {
+            stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
