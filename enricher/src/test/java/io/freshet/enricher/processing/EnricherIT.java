@@ -3,6 +3,8 @@ package io.freshet.enricher.processing;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
@@ -33,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The enricher on the running stack: raw JSON in, Avro out, bad records to the DLQ with their reason. */
 class EnricherIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Test
     void enrichesARawEventIntoAnAvroRecordWithItsSource() throws Exception {
         var tenant = TestTenants.create("enricher");
@@ -55,25 +59,47 @@ class EnricherIT {
     }
 
     @Test
-    void aRecordThatIsNotJsonGoesToTheDlqWithTheReasonAndItsSource() throws Exception {
+    void aRecordThatIsNotJsonGoesToTheDlqAtOnceWithFullMetadata() throws Exception {
         String key = "dlq-" + UUID.randomUUID();
         var from = TopicProbe.endOffsets(Topics.DLQ);
         var sent = send(key, "this is not json");
-        var dead = firstRecord(from, key, new StringDeserializer());
-        assertEquals("this is not json", dead.value());
-        assertTrue(header(dead, "dead-letter-reason").contains("Unrecognized token"), header(dead, "dead-letter-reason"));
-        assertEquals(Topics.RAW, header(dead, "dead-letter-topic"));
-        assertEquals(String.valueOf(sent.offset()), header(dead, "dead-letter-offset"));
+        JsonNode dead = JSON.readTree(firstRecord(from, key, new StringDeserializer()).value());
+        assertEquals("this is not json", dead.path("payload").asText());
+        assertEquals("enricher", dead.path("stage").asText());
+        assertEquals(InvalidRawEventException.class.getName(), dead.path("error_class").asText());
+        assertTrue(dead.path("error_message").asText().contains("Unrecognized token"), dead.toString());
+        assertEquals(1, dead.path("attempts").asInt(), "no retry can fix bytes that are not JSON");
+        assertEquals(Topics.RAW, dead.path("source_topic").asText());
+        assertEquals(sent.partition(), dead.path("source_partition").asInt());
+        assertEquals(sent.offset(), dead.path("source_offset").asLong());
+        assertTrue(Instant.parse(dead.path("failed_at").asText()).isAfter(Instant.now().minusSeconds(60)), dead.toString());
+        assertTrue(dead.path("tenant_id").isMissingNode(), "no tenant can be read from it");
     }
 
     @Test
-    void anEventOfAnUnknownTenantGoesToTheDlq() throws Exception {
+    void anEventOfAnUnknownTenantGoesToTheDlqAfterItsRetries() throws Exception {
         String key = "ghost/" + UUID.randomUUID();
         var from = TopicProbe.endOffsets(Topics.DLQ);
         send(key, "{\"tenant_id\":\"ghost-tenant\",\"event_id\":\"" + UUID.randomUUID()
                 + "\",\"type\":\"a\",\"received_at\":\"2026-03-01T10:00:00Z\"}");
-        var dead = firstRecord(from, key, new StringDeserializer());
-        assertEquals("Unknown tenant 'ghost-tenant'", header(dead, "dead-letter-reason"));
+        var record = firstRecord(from, key, new StringDeserializer());
+        JsonNode dead = JSON.readTree(record.value());
+        assertEquals("Unknown tenant 'ghost-tenant'", dead.path("error_message").asText());
+        assertEquals("ghost-tenant", dead.path("tenant_id").asText());
+        assertEquals(3, dead.path("attempts").asInt());
+        assertEquals("Unknown tenant 'ghost-tenant'", header(record, "dead-letter-reason"));
+    }
+
+    @Test
+    void anEventSentLaterThanTheGracePeriodGoesToTheLateTopic() throws Exception {
+        var tenant = TestTenants.create("late");
+        String key = tenant.id() + "/u1";
+        var fromLate = TopicProbe.endOffsets(Topics.LATE);
+        send(key, """
+                {"tenant_id":"%s","event_id":"%s","type":"offline.synced","timestamp":"2026-03-01T07:00:00Z",
+                 "received_at":"2026-03-01T10:00:00Z","user_id":"u1"}""".formatted(tenant.id(), UUID.randomUUID()));
+        EnrichedEvent late = firstRecord(fromLate, key, avroDeserializer()).value();
+        assertEquals(3 * 3600_000L, late.getIngestLagMs());
     }
 
     private static org.apache.kafka.clients.producer.RecordMetadata send(String key, String value) throws Exception {

@@ -6,7 +6,6 @@ package io.freshet.eventmodel.topic;
  */
 public final class Channels {
 
-    public static final String RAW = "events-raw";
     public static final String ENRICHED = "events-enriched";
 
     private Channels() {

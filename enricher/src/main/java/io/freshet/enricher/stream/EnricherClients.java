@@ -1,0 +1,89 @@
+package io.freshet.enricher.stream;
+
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.freshet.eventmodel.record.EnrichedEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Map;
+
+/** The enricher's Kafka clients and Avro serializer, configured from application.properties. */
+@ApplicationScoped
+public class EnricherClients {
+
+    private final String bootstrapServers;
+    private final String registryUrl;
+    private final String instanceId;
+    private final int maxPollRecords;
+
+    public EnricherClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                           @ConfigProperty(name = "freshet.registry.url") String registryUrl,
+                           @ConfigProperty(name = "freshet.enricher.instance-id") String instanceId,
+                           @ConfigProperty(name = "freshet.enricher.max-poll-records") int maxPollRecords) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+        this.instanceId = instanceId;
+        this.maxPollRecords = maxPollRecords;
+    }
+
+    /** Reads raw events in the shared group; offsets are committed only inside the output transaction. */
+    KafkaConsumer<String, String> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "freshet-enricher",
+                // static membership: a restarted instance takes its partitions back without a rebalance
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "enricher-" + instanceId,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
+                ConsumerConfig.CLIENT_ID_CONFIG, "enricher-consumer-" + instanceId),
+                new StringDeserializer(), new StringDeserializer());
+    }
+
+    /**
+     * Writes enriched, late and dead-letter records in transactions. The id is the instance's, so a
+     * restarted instance aborts what its killed predecessor left open.
+     */
+    KafkaProducer<String, byte[]> producer() {
+        var producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "enricher-" + instanceId,
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.LINGER_MS_CONFIG, 100, // a transaction is flushed by its commit
+                ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                ProducerConfig.CLIENT_ID_CONFIG, "enricher-producer-" + instanceId),
+                new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.initTransactions();
+            return producer;
+        } catch (RuntimeException e) {
+            producer.close(java.time.Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Avro against the registry: the schema is registered once and its id cached, so writing goes on
+     * while the registry is away; each record carries the schema's global id in a header.
+     */
+    AvroKafkaSerializer<EnrichedEvent> avroSerializer() {
+        var serializer = new AvroKafkaSerializer<EnrichedEvent>();
+        serializer.configure(Map.of(
+                SerdeConfig.REGISTRY_URL, registryUrl,
+                SerdeConfig.AUTO_REGISTER_ARTIFACT, true), false);
+        return serializer;
+    }
+}
