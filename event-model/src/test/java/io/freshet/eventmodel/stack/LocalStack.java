@@ -42,7 +42,7 @@ public final class LocalStack {
         }
     }
 
-    private static java.nio.file.Path repositoryRoot() {
+    static java.nio.file.Path repositoryRoot() {
         java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
         while (dir != null && !java.nio.file.Files.exists(dir.resolve("freshet"))) {
             dir = dir.getParent();

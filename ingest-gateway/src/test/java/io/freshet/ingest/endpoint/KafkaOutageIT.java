@@ -1,5 +1,6 @@
 package io.freshet.ingest.endpoint;
 
+import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
@@ -8,13 +9,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,11 +66,11 @@ class KafkaOutageIT {
                 });
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> count(answers, 202) >= 5);
-            freshet("down", "kafka");
+            Freshet.run("down", "kafka");
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> count(answers, 503) >= 4);
             } finally {
-                freshet("up", "kafka"); // whatever happened, the tests after this one need their broker
+                Freshet.run("up", "kafka"); // whatever happened, the tests after this one need their broker
             }
             long acceptedBefore = count(answers, 202);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(answers, 202) >= acceptedBefore + 5);
@@ -116,19 +113,6 @@ class KafkaOutageIT {
 
     private static long count(ConcurrentLinkedQueue<Answer> answers, int status) {
         return answers.stream().filter(a -> a.status() == status).count();
-    }
-
-    private static void freshet(String... args) throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("freshet"))) {
-            root = root.getParent();
-        }
-        List<String> command = new ArrayList<>(List.of("./freshet"));
-        command.addAll(List.of(args));
-        var process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(new File("target/freshet-" + args[0] + ".log")).start();
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "./freshet " + String.join(" ", args) + " did not finish");
-        assertEquals(0, process.exitValue(), "./freshet " + String.join(" ", args) + " failed, see target/freshet-" + args[0] + ".log");
     }
 
     /**
