@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.freshet.eventmodel.record.EnrichedEvent;
@@ -76,14 +77,17 @@ public class EnricherClients {
     }
 
     /**
-     * Avro against the registry: the schema is registered once and its id cached, so writing goes on
-     * while the registry is away; each record carries the schema's global id in a header.
+     * Avro against the registry; each record carries the schema's global id in a header. The schema's id
+     * is cached and re-checked every few minutes; while the registry is away the cached id is used, so
+     * enrichment goes on (a schema never seen before waits for the registry, its batch retrying).
      */
     AvroKafkaSerializer<EnrichedEvent> avroSerializer() {
         var serializer = new AvroKafkaSerializer<EnrichedEvent>();
         serializer.configure(Map.of(
                 SerdeConfig.REGISTRY_URL, registryUrl,
-                SerdeConfig.AUTO_REGISTER_ARTIFACT, true), false);
+                SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
+                SerdeConfig.CHECK_PERIOD_MS, 300_000,
+                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
         return serializer;
     }
 }

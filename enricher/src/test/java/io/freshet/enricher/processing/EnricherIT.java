@@ -1,11 +1,9 @@
 package io.freshet.enricher.processing;
 
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.stack.EnrichedRecords;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,7 +45,7 @@ class EnricherIT {
                  "received_at":"2026-03-01T10:00:02.5Z","user_id":"u7","properties":{"plan":"pro"}}"""
                 .formatted(tenant.id(), eventId));
 
-        EnrichedEvent event = firstRecord(from, key, avroDeserializer()).value();
+        EnrichedEvent event = firstRecord(from, key, EnrichedRecords.deserializer()).value();
         assertEquals(tenant.id(), event.getTenantId());
         assertEquals(eventId, event.getEventId());
         assertEquals(Instant.parse("2026-03-01T10:00:00Z"), event.getEventTime());
@@ -98,7 +95,7 @@ class EnricherIT {
         send(key, """
                 {"tenant_id":"%s","event_id":"%s","type":"offline.synced","timestamp":"2026-03-01T07:00:00Z",
                  "received_at":"2026-03-01T10:00:00Z","user_id":"u1"}""".formatted(tenant.id(), UUID.randomUUID()));
-        EnrichedEvent late = firstRecord(fromLate, key, avroDeserializer()).value();
+        EnrichedEvent late = firstRecord(fromLate, key, EnrichedRecords.deserializer()).value();
         assertEquals(3 * 3600_000L, late.getIngestLagMs());
     }
 
@@ -126,14 +123,6 @@ class EnricherIT {
         }
     }
 
-    private static Deserializer<EnrichedEvent> avroDeserializer() {
-        var deserializer = new AvroKafkaDeserializer<EnrichedEvent>();
-        Map<String, Object> config = new HashMap<>();
-        config.put(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl());
-        config.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
-        deserializer.configure(config, false);
-        return deserializer;
-    }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {
         var header = record.headers().lastHeader(name);

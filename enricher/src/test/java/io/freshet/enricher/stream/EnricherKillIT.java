@@ -1,10 +1,8 @@
 package io.freshet.enricher.stream;
 
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.Freshet;
+import io.freshet.eventmodel.stack.EnrichedRecords;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
@@ -56,7 +54,7 @@ class EnricherKillIT {
         }
 
         Map<String, Integer> seen = new HashMap<>();
-        try (var consumer = TopicProbe.consumerFrom(from, avroDeserializer())) {
+        try (var consumer = TopicProbe.consumerFrom(from, EnrichedRecords.deserializer())) {
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     if (tenant.id().equals(record.value().getTenantId())) {
@@ -96,14 +94,5 @@ class EnricherKillIT {
     private static long enrichedSince(Map<TopicPartition, Long> from) {
         Map<TopicPartition, Long> end = TopicProbe.endOffsets(Topics.ENRICHED);
         return end.entrySet().stream().mapToLong(e -> e.getValue() - from.getOrDefault(e.getKey(), 0L)).sum();
-    }
-
-    private static AvroKafkaDeserializer<EnrichedEvent> avroDeserializer() {
-        var deserializer = new AvroKafkaDeserializer<EnrichedEvent>();
-        Map<String, Object> config = new HashMap<>();
-        config.put(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl());
-        config.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
-        deserializer.configure(config, false);
-        return deserializer;
     }
 }
