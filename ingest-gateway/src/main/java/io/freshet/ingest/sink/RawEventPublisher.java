@@ -81,6 +81,11 @@ public class RawEventPublisher {
         }
     }
 
+    /** True once every committer could open its transactional producer. */
+    public boolean ready() {
+        return committers.stream().allMatch(TransactionCommitter::opened);
+    }
+
     private List<ProducerRecord<String, byte[]>> records(List<RawEvent> events) {
         var records = new ArrayList<ProducerRecord<String, byte[]>>(events.size());
         try {

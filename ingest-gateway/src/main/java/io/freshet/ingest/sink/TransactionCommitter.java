@@ -36,6 +36,7 @@ class TransactionCommitter implements Runnable {
     private final Counter expired;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile boolean opened;
     private KafkaProducer<String, byte[]> producer;
     private KafkaClientMetrics producerMetrics;
 
@@ -57,6 +58,7 @@ class TransactionCommitter implements Runnable {
     @Override
     public void run() {
         try {
+            openFirstProducer();
             while (running || !queue.isEmpty()) {
                 List<PendingWrite> batch = nextBatch();
                 if (!batch.isEmpty()) {
@@ -69,6 +71,33 @@ class TransactionCommitter implements Runnable {
             closeProducer(Duration.ofSeconds(5));
             stopped.countDown();
         }
+    }
+
+    /**
+     * The first transaction on a fresh cluster waits for Kafka to create its transaction log; the gateway
+     * is not ready before that, rather than answering its first requests 503.
+     */
+    private void openFirstProducer() throws InterruptedException {
+        while (running && producer == null) {
+            try {
+                openProducer();
+            } catch (RuntimeException e) {
+                LOG.infof("Raw-event producer %d not ready yet (%s); trying again", slot, e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+        opened = true;
+    }
+
+    /** True once this committer could open a transactional producer. */
+    boolean opened() {
+        return opened;
+    }
+
+    private void openProducer() {
+        producer = transactions.open(slot);
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(meters);
     }
 
     /** The queued writes still within their admission deadline, up to a transaction's worth of bytes. */
@@ -98,9 +127,7 @@ class TransactionCommitter implements Runnable {
         long start = System.nanoTime();
         try {
             if (producer == null) {
-                producer = transactions.open(slot);
-                producerMetrics = new KafkaClientMetrics(producer);
-                producerMetrics.bindTo(meters);
+                openProducer();
             }
             producer.beginTransaction();
             awaitAcks(sendAll(batch));
