@@ -5,6 +5,7 @@ import io.freshet.enricher.deadletter.DeadLetters;
 import io.freshet.enricher.processing.Enrichment;
 import io.freshet.enricher.processing.EventEnricher;
 import io.freshet.enricher.processing.InvalidRawEventException;
+import io.freshet.enricher.schema.SchemaGovernance;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
@@ -51,6 +52,7 @@ public class TransactionalEnricher implements Runnable {
     private final EventEnricher enricher;
     private final DeadLetters deadLetters;
     private final TenantRegistry tenants;
+    private final SchemaGovernance schemas;
     private final MeterRegistry meters;
     private final int maxAttempts;
     private final Duration retryBackoff;
@@ -63,13 +65,14 @@ public class TransactionalEnricher implements Runnable {
     private AvroKafkaSerializer<EnrichedEvent> avro;
 
     public TransactionalEnricher(EnricherClients clients, EventEnricher enricher, DeadLetters deadLetters,
-                                 TenantRegistry tenants, MeterRegistry meters,
+                                 TenantRegistry tenants, SchemaGovernance schemas, MeterRegistry meters,
                                  @ConfigProperty(name = "freshet.enricher.max-attempts") int maxAttempts,
                                  @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
         this.clients = clients;
         this.enricher = enricher;
         this.deadLetters = deadLetters;
         this.tenants = tenants;
+        this.schemas = schemas;
         this.meters = meters;
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
@@ -90,6 +93,7 @@ public class TransactionalEnricher implements Runnable {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
             this.consumer = consumer;
             awaitTenants();
+            governSchemas();
             consumer.subscribe(List.of(Topics.RAW));
             Duration backoff = retryBackoff;
             while (running) {
@@ -120,6 +124,19 @@ public class TransactionalEnricher implements Runnable {
     private void awaitTenants() throws InterruptedException {
         while (running && !tenants.isCaughtUp()) {
             Thread.sleep(50);
+        }
+    }
+
+    /** Before the first record: nothing is written under a schema without its compatibility rule. */
+    private void governSchemas() throws InterruptedException {
+        while (running) {
+            try {
+                schemas.govern();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot reach the schema registry yet (%s); trying again", e.toString());
+                Thread.sleep(1000);
+            }
         }
     }
 

@@ -1,0 +1,50 @@
+package io.freshet.enricher.schema;
+
+import io.apicurio.registry.rest.client.RegistryClientFactory;
+import io.apicurio.registry.rest.v2.beans.IfExists;
+import io.apicurio.registry.rest.v2.beans.Rule;
+import io.apicurio.registry.types.ArtifactType;
+import io.apicurio.registry.types.RuleType;
+import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.topic.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Puts the enriched schema under governance in the registry: registered for both output topics, each
+ * with a BACKWARD compatibility rule, so a new version must read every record written before it and an
+ * incompatible change is refused by the registry, not discovered by a consumer.
+ */
+@ApplicationScoped
+public class SchemaGovernance {
+
+    /** Where the Avro serializer's topic naming puts the artifacts. */
+    static final String GROUP = "default";
+
+    private final String registryUrl;
+
+    public SchemaGovernance(@ConfigProperty(name = "freshet.registry.url") String registryUrl) {
+        this.registryUrl = registryUrl;
+    }
+
+    /** Idempotent; throws while the registry cannot be reached. */
+    public void govern() {
+        var client = RegistryClientFactory.create(registryUrl);
+        byte[] schema = EnrichedEvent.getClassSchema().toString().getBytes(StandardCharsets.UTF_8);
+        for (String topic : List.of(Topics.ENRICHED, Topics.LATE)) {
+            String artifactId = topic + "-value";
+            client.createArtifact(GROUP, artifactId, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
+                    new ByteArrayInputStream(schema));
+            if (!client.listArtifactRules(GROUP, artifactId).contains(RuleType.COMPATIBILITY)) {
+                var rule = new Rule();
+                rule.setType(RuleType.COMPATIBILITY);
+                rule.setConfig("BACKWARD");
+                client.createArtifactRule(GROUP, artifactId, rule);
+            }
+        }
+    }
+}
