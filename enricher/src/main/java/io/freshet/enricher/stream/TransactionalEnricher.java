@@ -5,6 +5,7 @@ import io.freshet.enricher.deadletter.DeadLetters;
 import io.freshet.enricher.processing.Enrichment;
 import io.freshet.enricher.processing.EventEnricher;
 import io.freshet.enricher.processing.InvalidRawEventException;
+import io.freshet.enricher.processing.UnknownTenantException;
 import io.freshet.enricher.schema.SchemaGovernance;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
@@ -31,8 +32,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -172,7 +175,8 @@ public class TransactionalEnricher implements Runnable {
             } catch (InvalidRawEventException e) {
                 return deadLetter(record, e, attempt, tally);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
-                if (attempt >= maxAttempts) {
+                // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
+                if (attempt >= maxAttempts || (e instanceof UnknownTenantException && !tally.awaitedTenants.add(e.getMessage()))) {
                     return deadLetter(record, e, attempt, tally);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
@@ -262,9 +266,10 @@ public class TransactionalEnricher implements Runnable {
         }
     }
 
-    /** Outcomes of one batch by tenant, counted only once the batch committed. */
+    /** Outcomes of one batch by tenant, counted only once the batch committed; and the unknown tenants waited for. */
     private static final class Tally {
         private final Map<List<String>, Integer> counts = new HashMap<>();
+        private final Set<String> awaitedTenants = new HashSet<>();
 
         void add(String tenant, String outcome) {
             counts.merge(List.of(tenant, outcome), 1, Integer::sum);
