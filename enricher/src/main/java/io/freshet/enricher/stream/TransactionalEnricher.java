@@ -176,7 +176,8 @@ public class TransactionalEnricher implements Runnable {
                 return deadLetter(record, e, attempt, tally);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
-                if (attempt >= maxAttempts || (e instanceof UnknownTenantException && !tally.awaitedTenants.add(e.getMessage()))) {
+                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException
+                        && !tally.awaitedTenants.add(e.getMessage()))) {
                     return deadLetter(record, e, attempt, tally);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
