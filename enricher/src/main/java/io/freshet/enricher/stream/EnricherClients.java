@@ -3,15 +3,14 @@ package io.freshet.enricher.stream;
 import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
@@ -55,25 +54,10 @@ public class EnricherClients {
      * Writes enriched, late and dead-letter records in transactions. The id is the instance's, so a
      * restarted instance aborts what its killed predecessor left open.
      */
-    KafkaProducer<String, byte[]> producer() {
-        var producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "enricher-" + instanceId,
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.LINGER_MS_CONFIG, 100, // a transaction is flushed by its commit
-                ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
-                ProducerConfig.CLIENT_ID_CONFIG, "enricher-producer-" + instanceId),
-                new StringSerializer(), new ByteArraySerializer());
-        try {
-            producer.initTransactions();
-            return producer;
-        } catch (RuntimeException e) {
-            producer.close(java.time.Duration.ZERO);
-            throw e;
-        }
+    TransactionalProducer producer(MeterRegistry meters) {
+        return TransactionalProducer.open(bootstrapServers, "enricher-" + instanceId, "enricher-producer-" + instanceId,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 100, // a transaction is flushed by its commit
+                        ProducerConfig.BATCH_SIZE_CONFIG, 262_144), meters);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.freshet.enricher.processing.EventEnricher;
 import io.freshet.enricher.processing.InvalidRawEventException;
 import io.freshet.enricher.processing.UnknownTenantException;
 import io.freshet.enricher.schema.SchemaGovernance;
+import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
@@ -63,8 +64,7 @@ public class TransactionalEnricher implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, String> consumer;
-    private KafkaProducer<String, byte[]> producer;
-    private KafkaClientMetrics producerMetrics;
+    private TransactionalProducer producer;
     private AvroKafkaSerializer<EnrichedEvent> avro;
 
     public TransactionalEnricher(EnricherClients clients, EventEnricher enricher, DeadLetters deadLetters,
@@ -107,7 +107,7 @@ public class TransactionalEnricher implements Runnable {
                 if (enrichInTransaction(consumer, records)) {
                     backoff = retryBackoff;
                 } else {
-                    pause(backoff);
+                    Thread.sleep(backoff);
                     backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                 }
             }
@@ -148,7 +148,7 @@ public class TransactionalEnricher implements Runnable {
         long start = System.nanoTime();
         var tally = new Tally();
         try {
-            KafkaProducer<String, byte[]> producer = producer();
+            KafkaProducer<String, byte[]> producer = producer().kafka();
             producer.beginTransaction();
             for (ConsumerRecord<String, String> record : records) {
                 producer.send(output(record, tally));
@@ -176,8 +176,8 @@ public class TransactionalEnricher implements Runnable {
                 return deadLetter(record, e, attempt, tally);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
-                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException
-                        && !tally.awaitedTenants.add(e.getMessage()))) {
+                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException unknown
+                        && !tally.awaitedTenants.add(unknown.tenantId()))) {
                     return deadLetter(record, e, attempt, tally);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
@@ -193,7 +193,8 @@ public class TransactionalEnricher implements Runnable {
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, Exception failure,
                                                       int attempts, Tally tally) {
-        String tenant = enricher.tenantOf(record.value());
+        String tenant = failure instanceof UnknownTenantException unknown ? unknown.tenantId()
+                : enricher.tenantOf(record.value());
         tally.add(tenant == null ? "unknown" : tenant, "dead_lettered");
         return deadLetters.of(record, tenant, failure, attempts);
     }
@@ -214,11 +215,9 @@ public class TransactionalEnricher implements Runnable {
         }
     }
 
-    private KafkaProducer<String, byte[]> producer() {
+    private TransactionalProducer producer() {
         if (producer == null) {
-            producer = clients.producer();
-            producerMetrics = new KafkaClientMetrics(producer);
-            producerMetrics.bindTo(meters);
+            producer = clients.producer(meters);
         }
         return producer;
     }
@@ -232,14 +231,9 @@ public class TransactionalEnricher implements Runnable {
 
     private void closeProducer() {
         if (producer != null) {
-            producerMetrics.close();
             producer.close(Duration.ZERO);
             producer = null;
         }
-    }
-
-    private void pause(Duration backoff) throws InterruptedException {
-        Thread.sleep(backoff);
     }
 
     private static void pauseUninterruptibly(Duration backoff) {

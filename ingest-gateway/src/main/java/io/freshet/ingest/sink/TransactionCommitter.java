@@ -1,22 +1,19 @@
 package io.freshet.ingest.sink;
 
+import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One group commit loop (of several sharing the queue): takes every queued write, sends them in one transaction, waits for the acks,
@@ -30,21 +27,18 @@ class TransactionCommitter implements Runnable {
     private final int slot;
     private final BlockingQueue<PendingWrite> queue;
     private final RawTransactions transactions;
-    private final MeterRegistry meters;
     private final Timer commitLatency;
     private final DistributionSummary transactionSize;
     private final Counter expired;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean opened;
-    private KafkaProducer<String, byte[]> producer;
-    private KafkaClientMetrics producerMetrics;
+    private TransactionalProducer producer;
 
     TransactionCommitter(int slot, BlockingQueue<PendingWrite> queue, RawTransactions transactions, MeterRegistry meters) {
         this.slot = slot;
         this.queue = queue;
         this.transactions = transactions;
-        this.meters = meters;
         this.commitLatency = Timer.builder("freshet.ingest.transaction.commit")
                 .description("Time of one raw-event transaction, from its first send to the commit's answer")
                 .publishPercentileHistogram().register(meters);
@@ -96,8 +90,6 @@ class TransactionCommitter implements Runnable {
 
     private void openProducer() {
         producer = transactions.open(slot);
-        producerMetrics = new KafkaClientMetrics(producer);
-        producerMetrics.bindTo(meters);
     }
 
     /** The queued writes still within their admission deadline, up to a transaction's worth of bytes. */
@@ -129,15 +121,15 @@ class TransactionCommitter implements Runnable {
             if (producer == null) {
                 openProducer();
             }
-            producer.beginTransaction();
-            awaitAcks(sendAll(batch));
+            producer.kafka().beginTransaction();
+            sendAll(batch);
         } catch (Exception e) {
             // the commit was never requested: nothing of this transaction becomes visible
             fail(batch, new KafkaUnavailableException("Kafka did not take the events: " + reason(e), false));
             return;
         }
         try {
-            producer.commitTransaction();
+            producer.kafka().commitTransaction();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             fail(batch, new KafkaUnavailableException("Kafka did not answer the commit in time", true));
             return;
@@ -154,27 +146,25 @@ class TransactionCommitter implements Runnable {
         transactionSize.record(events);
     }
 
-    private CompletableFuture<Void> sendAll(List<PendingWrite> batch) {
-        var acked = new CompletableFuture<Void>();
-        var pending = new AtomicInteger(batch.stream().mapToInt(w -> w.records().size()).sum());
+    /**
+     * Sends the batch and flushes it, so it goes out now rather than at linger's end; returns once every
+     * record is acked or expired (flush is bounded by the delivery timeout and runs every callback first).
+     */
+    private void sendAll(List<PendingWrite> batch) throws Exception {
+        var failure = new AtomicReference<Exception>();
         for (PendingWrite write : batch) {
             for (var record : write.records()) {
-                producer.send(record, (metadata, failure) -> {
-                    if (failure != null) {
-                        acked.completeExceptionally(failure);
-                    } else if (pending.decrementAndGet() == 0) {
-                        acked.complete(null);
+                producer.kafka().send(record, (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
                     }
                 });
             }
         }
-        return acked;
-    }
-
-    /** Sends the batches now rather than at linger's end; returns once every record is acked or expired. */
-    private void awaitAcks(CompletableFuture<Void> acked) throws Exception {
-        producer.flush(); // bounded: a record that cannot be delivered expires after the delivery timeout
-        acked.get(0, TimeUnit.NANOSECONDS);
+        producer.kafka().flush();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 
     private void fail(List<PendingWrite> batch, KafkaUnavailableException failure) {
@@ -186,15 +176,13 @@ class TransactionCommitter implements Runnable {
 
     private void closeProducer(Duration timeout) {
         if (producer != null) {
-            producerMetrics.close();
             producer.close(timeout);
             producer = null;
         }
     }
 
     private static String reason(Exception e) {
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Stops taking new work once the queue is empty and closes the producer. */
