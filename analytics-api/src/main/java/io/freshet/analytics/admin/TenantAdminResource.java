@@ -102,8 +102,7 @@ public class TenantAdminResource {
         if (rules == null || !rules.isObject()) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object");
         }
-        Tenant updated = new Tenant(tenant.id(), tenant.name(), tenant.apiKeyHash(), tenant.rateLimitPerSecond(),
-                rules, tenant.rulesVersion() + 1, tenant.createdAt(), Instant.now());
+        Tenant updated = tenant.withRules(rules, Instant.now());
         store.save(updated);
         return TenantView.of(updated);
     }
@@ -117,8 +116,7 @@ public class TenantAdminResource {
             throw new ApiException(Status.BAD_REQUEST, "invalid_limits",
                     "'eventsPerSecond' must be between 0 (the default) and 10000000");
         }
-        Tenant updated = new Tenant(tenant.id(), tenant.name(), tenant.apiKeyHash(), limits.eventsPerSecond(),
-                tenant.rules(), tenant.rulesVersion(), tenant.createdAt(), Instant.now());
+        Tenant updated = tenant.withRateLimit(limits.eventsPerSecond(), Instant.now());
         store.save(updated);
         return TenantView.of(updated);
     }

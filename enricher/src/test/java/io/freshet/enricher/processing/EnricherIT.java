@@ -4,28 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.EnrichedRecords;
-import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +35,7 @@ class EnricherIT {
                  "received_at":"2026-03-01T10:00:02.5Z","user_id":"u7","properties":{"plan":"pro"}}"""
                 .formatted(tenant.id(), eventId));
 
-        EnrichedEvent event = firstRecord(from, key, EnrichedRecords.deserializer()).value();
+        EnrichedEvent event = TopicProbe.firstRecord(from, key, EnrichedRecords.deserializer()).value();
         assertEquals(tenant.id(), event.getTenantId());
         assertEquals(eventId, event.getEventId());
         assertEquals(Instant.parse("2026-03-01T10:00:00Z"), event.getEventTime());
@@ -60,7 +50,7 @@ class EnricherIT {
         String key = "dlq-" + UUID.randomUUID();
         var from = TopicProbe.endOffsets(Topics.DLQ);
         var sent = send(key, "this is not json");
-        JsonNode dead = JSON.readTree(firstRecord(from, key, new StringDeserializer()).value());
+        JsonNode dead = JSON.readTree(TopicProbe.firstRecord(from, key, new StringDeserializer()).value());
         assertEquals("this is not json", dead.path("payload").asText());
         assertEquals("enricher", dead.path("stage").asText());
         assertEquals(InvalidRawEventException.class.getName(), dead.path("error_class").asText());
@@ -79,7 +69,7 @@ class EnricherIT {
         var from = TopicProbe.endOffsets(Topics.DLQ);
         send(key, "{\"tenant_id\":\"ghost-tenant\",\"event_id\":\"" + UUID.randomUUID()
                 + "\",\"type\":\"a\",\"received_at\":\"2026-03-01T10:00:00Z\"}");
-        var record = firstRecord(from, key, new StringDeserializer());
+        var record = TopicProbe.firstRecord(from, key, new StringDeserializer());
         JsonNode dead = JSON.readTree(record.value());
         assertEquals("Unknown tenant 'ghost-tenant'", dead.path("error_message").asText());
         assertEquals("ghost-tenant", dead.path("tenant_id").asText());
@@ -95,34 +85,13 @@ class EnricherIT {
         send(key, """
                 {"tenant_id":"%s","event_id":"%s","type":"offline.synced","timestamp":"2026-03-01T07:00:00Z",
                  "received_at":"2026-03-01T10:00:00Z","user_id":"u1"}""".formatted(tenant.id(), UUID.randomUUID()));
-        EnrichedEvent late = firstRecord(fromLate, key, EnrichedRecords.deserializer()).value();
+        EnrichedEvent late = TopicProbe.firstRecord(fromLate, key, EnrichedRecords.deserializer()).value();
         assertEquals(3 * 3600_000L, late.getIngestLagMs());
     }
 
-    private static org.apache.kafka.clients.producer.RecordMetadata send(String key, String value) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            return producer.send(new ProducerRecord<>(Topics.RAW, key, value)).get();
-        }
+    private static RecordMetadata send(String key, String value) throws Exception {
+        return TopicProbe.send(Topics.RAW, key, value);
     }
-
-    /** The first record with this key after the given offsets, awaited. */
-    private static <V> ConsumerRecord<String, V> firstRecord(Map<TopicPartition, Long> from, String key, Deserializer<V> values) {
-        try (var consumer = TopicProbe.consumerFrom(from, values)) {
-            AtomicReference<ConsumerRecord<String, V>> found = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key()) && found.get() == null) {
-                        found.set(record);
-                    }
-                }
-                return found.get() != null;
-            });
-            return found.get();
-        }
-    }
-
 
     private static String header(ConsumerRecord<?, ?> record, String name) {
         var header = record.headers().lastHeader(name);

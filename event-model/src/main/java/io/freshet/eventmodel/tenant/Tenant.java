@@ -23,4 +23,13 @@ public record Tenant(String id, String name, String apiKeyHash, long rateLimitPe
     public Tenant withApiKeyHash(String hash, Instant at) {
         return new Tenant(id, name, hash, rateLimitPerSecond, rules, rulesVersion, createdAt, at);
     }
+
+    /** New rules under the next rules version. */
+    public Tenant withRules(JsonNode newRules, Instant at) {
+        return new Tenant(id, name, apiKeyHash, rateLimitPerSecond, newRules, rulesVersion + 1, createdAt, at);
+    }
+
+    public Tenant withRateLimit(long perSecond, Instant at) {
+        return new Tenant(id, name, apiKeyHash, perSecond, rules, rulesVersion, createdAt, at);
+    }
 }

@@ -1,15 +1,26 @@
 package io.freshet.eventmodel.stack;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.awaitility.Awaitility.await;
 
 /**
- * Reads the stack's topics as a downstream consumer would (read_committed). Tests take a topic's end
+ * Reads the stack's topics as a downstream consumer would (read_committed), and writes single records. Tests take a topic's end
  * offsets before they act and read from there, so a topic's history (a benchmark's millions of records)
  * never slows them down.
  */
@@ -24,6 +35,32 @@ public final class TopicProbe {
         consumer.assign(from.keySet());
         from.forEach(consumer::seek);
         return consumer;
+    }
+
+    /** The first record with this key after {@code from}, awaited for up to 30 s. */
+    public static <V> ConsumerRecord<String, V> firstRecord(Map<TopicPartition, Long> from, String key,
+                                                            Deserializer<V> values) {
+        try (var consumer = consumerFrom(from, values)) {
+            AtomicReference<ConsumerRecord<String, V>> found = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key()) && found.get() == null) {
+                        found.set(record);
+                    }
+                }
+                return found.get() != null;
+            });
+            return found.get();
+        }
+    }
+
+    /** Writes one record as a producer of the stack would (acks=all) and returns where it landed. */
+    public static RecordMetadata send(String topic, String key, String value) throws ExecutionException, InterruptedException {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            return producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
     }
 
     public static Map<TopicPartition, Long> endOffsets(String topic) {

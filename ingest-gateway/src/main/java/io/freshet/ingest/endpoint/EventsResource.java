@@ -5,6 +5,7 @@ import io.freshet.eventmodel.http.BearerToken;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.ingest.limit.TenantRateLimiter;
+import io.freshet.ingest.processing.EventError;
 import io.freshet.ingest.processing.EventValidator;
 import io.freshet.ingest.processing.RequestBodyParser;
 import io.freshet.ingest.sink.KafkaUnavailableException;
@@ -32,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.stream.Collectors;
 
 /** {@code POST /v1/events}: the pipeline's front door (see the ingest contract in ARCHITECTURE.md). */
 @Path("/v1/events")
@@ -89,7 +91,9 @@ public class EventsResource {
                         "Send a tenant API key as 'Authorization: Bearer <key>'"));
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
         var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now());
-        result.errors().forEach(error -> count(tenant, "rejected", error.code(), 1));
+        // one counter update per error code, not per rejected event (a request may carry 10,000)
+        result.errors().stream().collect(Collectors.groupingBy(EventError::code, Collectors.counting()))
+                .forEach((code, events) -> count(tenant, "rejected", code, events));
         if (result.accepted().isEmpty()) {
             throw new IngestException(Status.BAD_REQUEST, "no_valid_events",
                     "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
@@ -117,7 +121,7 @@ public class EventsResource {
     }
 
     /** Events by tenant and outcome (accepted, rejected with the error code as reason, rate_limited, unavailable). */
-    private void count(Tenant tenant, String outcome, String reason, int events) {
+    private void count(Tenant tenant, String outcome, String reason, long events) {
         meters.counter("freshet.ingest.events", "tenant", tenant.id(), "outcome", outcome, "reason", reason).increment(events);
     }
 }

@@ -3,7 +3,6 @@ package io.freshet.router.sink;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertResponse;
 import com.clickhouse.client.api.insert.InsertSettings;
-import io.freshet.router.storage.ClickHouseMigrations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,10 +25,10 @@ public class ClickHouseBatchSink {
     private final Counter rowsWritten;
 
     /**
-     * Built when the first batch arrives, after the migrations ran at start (taking them as a parameter
-     * makes that order explicit), so the table's schema can be read for the row mapping.
+     * Built when the first batch arrives (the bean is created on first use), after the migrations ran at
+     * start, so the table's schema can be read for the row mapping.
      */
-    public ClickHouseBatchSink(Client clickHouse, ClickHouseMigrations migrations, MeterRegistry meters) {
+    public ClickHouseBatchSink(Client clickHouse, MeterRegistry meters) {
         this.clickHouse = clickHouse;
         clickHouse.register(EventRow.class, clickHouse.getTableSchema(TABLE, DATABASE));
         this.flushLatency = Timer.builder("freshet.sink.flush").description("ClickHouse batch insert latency")

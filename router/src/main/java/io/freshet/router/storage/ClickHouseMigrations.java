@@ -40,7 +40,7 @@ public class ClickHouseMigrations {
         this.clickHouse = clickHouse;
     }
 
-    /** Before the sink starts consuming (priority 3, after topics and tenants). */
+    /** Before the sink starts consuming (priority 3, after the topics). */
     void onStart(@Observes @Priority(3) StartupEvent event) throws Exception {
         execute("CREATE DATABASE IF NOT EXISTS freshet");
         execute("""
