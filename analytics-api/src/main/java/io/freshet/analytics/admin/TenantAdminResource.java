@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.freshet.analytics.endpoint.ApiException;
 import io.freshet.eventmodel.http.ApiError;
 import io.freshet.eventmodel.tenant.ApiKeys;
+import io.freshet.eventmodel.tenant.InvalidRulesException;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.eventmodel.tenant.TenantRules;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -99,8 +101,10 @@ public class TenantAdminResource {
     @Path("/{id}/rules")
     public TenantView setRules(@PathParam("id") String id, JsonNode rules) {
         Tenant tenant = existing(id);
-        if (rules == null || !rules.isObject()) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object");
+        try {
+            TenantRules.of(rules); // refused now, with the reason, rather than met by the enricher on every event
+        } catch (InvalidRulesException e) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_rules", e.getMessage());
         }
         Tenant updated = tenant.withRules(rules, Instant.now());
         store.save(updated);

@@ -76,11 +76,19 @@ class TenantAdminIT {
     @Test
     void versionsRuleChangesAndRefusesRulesThatAreNotAnObject() {
         var tenant = TestTenants.create("rules");
-        admin().body("{\"drop\":[\"email\"]}").put("/v1/admin/tenants/" + tenant.id() + "/rules")
+        admin().body("{\"transform\":{\"drop\":[\"email\"]}}").put("/v1/admin/tenants/" + tenant.id() + "/rules")
                 .then().statusCode(200).body("rulesVersion", equalTo(1));
-        admin().body("{\"drop\":[\"phone\"]}").put("/v1/admin/tenants/" + tenant.id() + "/rules")
+        admin().body("{\"transform\":{\"drop\":[\"phone\"]}}").put("/v1/admin/tenants/" + tenant.id() + "/rules")
                 .then().statusCode(200).body("rulesVersion", equalTo(2));
         admin().body("[1,2]").put("/v1/admin/tenants/" + tenant.id() + "/rules")
                 .then().statusCode(400).body("error.code", equalTo("invalid_rules"));
+        // a rule that cannot work is refused when saved, with the rule and the reason, and changes nothing
+        admin().body("{\"transform\":{\"sample\":{\"page.view\":2}}}").put("/v1/admin/tenants/" + tenant.id() + "/rules")
+                .then().statusCode(400).body("error.code", equalTo("invalid_rules"))
+                .body("error.message", equalTo("transform.sample.page.view: the kept fraction must be between 0 and 1"));
+        admin().body("{\"validation\":{\"properties\":{\"n\":{\"type\":\"decimal\"}}}}")
+                .put("/v1/admin/tenants/" + tenant.id() + "/rules")
+                .then().statusCode(400).body("error.message", containsString("unknown type 'decimal'"));
+        admin().get("/v1/admin/tenants").then().body("find { it.id == '" + tenant.id() + "' }.rulesVersion", equalTo(2));
     }
 }

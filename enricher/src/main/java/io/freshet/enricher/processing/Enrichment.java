@@ -1,7 +1,35 @@
 package io.freshet.enricher.processing;
 
+import io.freshet.enricher.quality.Quality;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.topic.Topics;
 
-/** An enriched event and the topic it belongs on: the real-time one, or the late one for the historical path. */
-public record Enrichment(String topic, EnrichedEvent event) {
+/**
+ * What became of one raw event: enriched for the real-time topic or the late one, or skipped on purpose by its
+ * tenant's filter or sample rule (then {@code event} is null).
+ */
+public record Enrichment(String tenantId, Outcome outcome, EnrichedEvent event, Quality quality) {
+
+    public enum Outcome {
+        ENRICHED(Topics.ENRICHED), LATE(Topics.LATE), FILTERED(null), SAMPLED_OUT(null);
+
+        private final String topic;
+
+        Outcome(String topic) {
+            this.topic = topic;
+        }
+
+        /** The topic the event goes to; null when it goes nowhere. */
+        public String topic() {
+            return topic;
+        }
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    static Enrichment skipped(String tenantId, Outcome outcome) {
+        return new Enrichment(tenantId, outcome, null, Quality.NONE);
+    }
 }

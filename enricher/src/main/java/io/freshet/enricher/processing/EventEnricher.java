@@ -2,45 +2,84 @@ package io.freshet.enricher.processing;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.freshet.enricher.processing.Enrichment.Outcome;
+import io.freshet.enricher.quality.Quality;
+import io.freshet.enricher.quality.QualityRule;
+import io.freshet.enricher.rules.EventRules;
+import io.freshet.enricher.rules.RuleViolationException;
+import io.freshet.enricher.rules.TenantRuleBook;
+import io.freshet.enricher.session.UserSessions;
 import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.tenant.InvalidRulesException;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
-import io.freshet.eventmodel.topic.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Turns one raw JSON event into an {@link EnrichedEvent}. A pure function of the record and the tenant's
- * state, so a transaction retried after a crash produces the same output.
+ * Turns one raw JSON event into an {@link EnrichedEvent}: the tenant's filter, sample and validation rules, then
+ * its transformation rules, then user agent, date parts, ingest lag and, where the client sent none, a session.
+ * A function of the record, the tenant's state and the committed session state, so a batch retried after a
+ * crash produces the same output.
  */
 @ApplicationScoped
 public class EventEnricher {
 
     private final ObjectMapper json;
     private final TenantRegistry tenants;
+    private final TenantRuleBook rules;
+    private final UserAgents userAgents;
     private final Duration lateAfter;
 
-    public EventEnricher(ObjectMapper json, TenantRegistry tenants,
+    public EventEnricher(ObjectMapper json, TenantRegistry tenants, TenantRuleBook rules, UserAgents userAgents,
                          @ConfigProperty(name = "freshet.enricher.late-after") Duration lateAfter) {
         this.json = json;
         this.tenants = tenants;
+        this.rules = rules;
+        this.userAgents = userAgents;
         this.lateAfter = lateAfter;
     }
 
     /**
-     * @throws InvalidRawEventException the record is not a raw event; retrying cannot help
-     * @throws UnknownTenantException   the tenant is not (yet) known here
+     * @param sessions the batch's view of the derived sessions; the record's partition must be restored in it
+     * @throws RejectedEventException the record is not a raw event, or breaks its tenant's rules
+     * @throws UnknownTenantException the tenant is not (yet) known here
      */
-    public Enrichment enrich(ConsumerRecord<String, String> record) throws InvalidRawEventException {
+    public Enrichment enrich(ConsumerRecord<String, String> record, UserSessions.Batch sessions) throws RejectedEventException {
         RawEvent raw = read(record.value());
         Tenant tenant = tenants.find(raw.tenantId()).orElseThrow(() -> new UnknownTenantException(raw.tenantId()));
+        EventRules tenantRules = rulesOf(tenant);
+        if (tenantRules.filtersOut(raw.type())) {
+            return Enrichment.skipped(tenant.id(), Outcome.FILTERED);
+        }
+        if (tenantRules.samplesOut(raw.type(), raw.eventId())) {
+            return Enrichment.skipped(tenant.id(), Outcome.SAMPLED_OUT);
+        }
+        ObjectNode properties = raw.properties() instanceof ObjectNode object ? object : json.createObjectNode();
         Instant eventTime = raw.timestamp() != null ? raw.timestamp() : raw.receivedAt();
         Duration lag = Duration.between(eventTime, raw.receivedAt());
+        // late by how long the client held the event, not by when we process it: a replay routes alike
+        boolean late = lag.compareTo(lateAfter) > 0;
+        List<String> violations = new ArrayList<>(0);
+        Quality quality = tenantRules.check(raw.type(), properties, violations).with(QualityRule.LATE_AFTER, !late);
+        if (!violations.isEmpty()) {
+            throw new RuleViolationException(tenant.id(), String.join("; ", violations), quality);
+        }
+
+        UserAgents.Agent agent = userAgents.parse(properties.path("user_agent").isTextual()
+                ? properties.get("user_agent").textValue() : raw.userAgent());
+        ZonedDateTime utc = eventTime.atZone(ZoneOffset.UTC);
+        boolean deriveSession = raw.sessionId() == null && raw.userId() != null;
         EnrichedEvent enriched = EnrichedEvent.newBuilder()
                 .setTenantId(tenant.id())
                 .setEventId(raw.eventId())
@@ -48,15 +87,27 @@ public class EventEnricher {
                 .setEventTime(eventTime)
                 .setReceivedAt(raw.receivedAt())
                 .setUserId(raw.userId())
-                .setSessionId(raw.sessionId())
-                .setProperties(raw.properties() == null ? "{}" : raw.properties().toString())
+                .setSessionId(deriveSession
+                        ? sessions.sessionOf(record.partition(), tenant.id() + "/" + raw.userId(), eventTime.toEpochMilli())
+                        : raw.sessionId())
+                .setSessionDerived(deriveSession)
+                .setProperties(tenantRules.transforms() ? tenantRules.transform(properties).toString()
+                        : raw.properties() == null ? "{}" : raw.properties().toString())
+                .setTags(tenantRules.tags())
                 .setIngestLagMs(lag.toMillis())
                 .setRulesVersion(tenant.rulesVersion())
+                .setBrowser(agent.browser())
+                .setBrowserVersion(agent.browserVersion())
+                .setOs(agent.os())
+                .setOsVersion(agent.osVersion())
+                .setDeviceClass(agent.deviceClass())
+                .setEventDate(utc.toLocalDate())
+                .setEventHour(utc.getHour())
+                .setEventWeekday(utc.getDayOfWeek().getValue())
                 .setRawPartition(record.partition())
                 .setRawOffset(record.offset())
                 .build();
-        // late by how long the client held the event, not by when we process it: a replay routes alike
-        return new Enrichment(lag.compareTo(lateAfter) > 0 ? Topics.LATE : Topics.ENRICHED, enriched);
+        return new Enrichment(tenant.id(), late ? Outcome.LATE : Outcome.ENRICHED, enriched, quality);
     }
 
     /** The tenant a record claims, when it is readable enough to tell; for dead letters. */
@@ -65,6 +116,15 @@ public class EventEnricher {
             return json.readTree(value).path("tenant_id").textValue();
         } catch (JacksonException | RuntimeException e) {
             return null;
+        }
+    }
+
+    private EventRules rulesOf(Tenant tenant) throws RuleViolationException {
+        try {
+            return rules.rulesOf(tenant);
+        } catch (InvalidRulesException e) {
+            throw new RuleViolationException(tenant.id(), "The tenant's saved rules (version " + tenant.rulesVersion()
+                    + ") cannot be applied: " + e.getMessage(), Quality.NONE);
         }
     }
 
@@ -80,6 +140,9 @@ public class EventEnricher {
         }
         if (raw.tenantId() == null || raw.eventId() == null || raw.type() == null || raw.receivedAt() == null) {
             throw new InvalidRawEventException("A raw event needs tenant_id, event_id, type and received_at", null);
+        }
+        if (raw.properties() != null && !(raw.properties() instanceof ObjectNode) && !raw.properties().isNull()) {
+            throw new InvalidRawEventException("A raw event's properties must be a JSON object", null);
         }
         return raw;
     }

@@ -1,7 +1,7 @@
 package io.freshet.enricher.processing;
 
-/** A raw record that can never be enriched as it is (not JSON, or not the envelope): no retry helps. */
-public class InvalidRawEventException extends Exception {
+/** A raw record that is not JSON, or not the envelope. */
+public class InvalidRawEventException extends RejectedEventException {
 
     public InvalidRawEventException(String message, Throwable cause) {
         super(message, cause);

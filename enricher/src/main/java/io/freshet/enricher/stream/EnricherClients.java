@@ -1,12 +1,10 @@
 package io.freshet.enricher.stream;
 
-import io.apicurio.registry.resolver.SchemaResolverConfig;
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.freshet.enricher.schema.AvroRecords;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
-import io.freshet.eventmodel.record.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 
-/** The enricher's Kafka clients and Avro serializer, configured from application.properties. */
+/** The enricher's Kafka clients and Avro serializers, configured from application.properties. */
 @ApplicationScoped
 public class EnricherClients {
 
@@ -60,18 +58,17 @@ public class EnricherClients {
                         ProducerConfig.BATCH_SIZE_CONFIG, 262_144), meters);
     }
 
-    /**
-     * Avro against the registry; each record carries the schema's global id in a header. The schema's id
-     * is cached and re-checked every few minutes; while the registry is away the cached id is used, so
-     * enrichment goes on (a schema never seen before waits for the registry, its batch retrying).
-     */
-    AvroKafkaSerializer<EnrichedEvent> avroSerializer() {
-        var serializer = new AvroKafkaSerializer<EnrichedEvent>();
-        serializer.configure(Map.of(
-                SerdeConfig.REGISTRY_URL, registryUrl,
-                SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
-                SerdeConfig.CHECK_PERIOD_MS, 300_000,
-                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
-        return serializer;
+    /** Reads a partition of the enricher's session changelog from its start (no group, read_committed). */
+    KafkaConsumer<String, String> sessionsReader() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, "enricher-sessions-" + instanceId),
+                new StringDeserializer(), new StringDeserializer());
+    }
+
+    <T extends SpecificRecord> AvroRecords<T> avro(MeterRegistry meters) {
+        return AvroRecords.create(registryUrl, meters);
     }
 }

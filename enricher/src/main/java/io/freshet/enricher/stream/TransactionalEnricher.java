@@ -1,13 +1,18 @@
 package io.freshet.enricher.stream;
 
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.freshet.enricher.deadletter.DeadLetters;
 import io.freshet.enricher.processing.Enrichment;
 import io.freshet.enricher.processing.EventEnricher;
-import io.freshet.enricher.processing.InvalidRawEventException;
+import io.freshet.enricher.processing.RejectedEventException;
 import io.freshet.enricher.processing.UnknownTenantException;
+import io.freshet.enricher.quality.TenantCircuitBreaker;
+import io.freshet.enricher.quality.TenantPausedException;
+import io.freshet.enricher.rules.RuleViolationException;
+import io.freshet.enricher.schema.AvroRecords;
 import io.freshet.enricher.schema.SchemaGovernance;
+import io.freshet.enricher.session.UserSessions;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
+import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
@@ -19,6 +24,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,19 +38,19 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Exactly-once consume-transform-produce from freshet.events.raw: each polled batch is enriched and
- * written (enriched, late or dead-letter records) together with the batch's consumer offsets in one Kafka
- * transaction. A crash anywhere leaves either the whole batch committed or none of it, and the batch is
- * then read again from the committed offsets.
+ * written (enriched, late or dead-letter records, the derived sessions' changelog, circuit breaker alerts)
+ * together with the batch's consumer offsets in one Kafka transaction. A crash anywhere leaves either the
+ * whole batch committed or none of it, and the batch is then read again from the committed offsets.
  */
 @ApplicationScoped
 public class TransactionalEnricher implements Runnable {
@@ -57,18 +63,23 @@ public class TransactionalEnricher implements Runnable {
     private final DeadLetters deadLetters;
     private final TenantRegistry tenants;
     private final SchemaGovernance schemas;
+    private final UserSessions sessions;
+    private final TenantCircuitBreaker breaker;
     private final MeterRegistry meters;
     private final int maxAttempts;
     private final Duration retryBackoff;
     private final Timer transactionTimer;
+    private final Timer freshness;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, String> consumer;
     private TransactionalProducer producer;
-    private AvroKafkaSerializer<EnrichedEvent> avro;
+    private AvroRecords<EnrichedEvent> enrichedAvro;
+    private AvroRecords<Alert> alertAvro;
 
     public TransactionalEnricher(EnricherClients clients, EventEnricher enricher, DeadLetters deadLetters,
-                                 TenantRegistry tenants, SchemaGovernance schemas, MeterRegistry meters,
+                                 TenantRegistry tenants, SchemaGovernance schemas, UserSessions sessions,
+                                 TenantCircuitBreaker breaker, MeterRegistry meters,
                                  @ConfigProperty(name = "freshet.enricher.max-attempts") int maxAttempts,
                                  @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
         this.clients = clients;
@@ -76,11 +87,16 @@ public class TransactionalEnricher implements Runnable {
         this.deadLetters = deadLetters;
         this.tenants = tenants;
         this.schemas = schemas;
+        this.sessions = sessions;
+        this.breaker = breaker;
         this.meters = meters;
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
         this.transactionTimer = Timer.builder("freshet.enricher.transaction")
                 .description("One batch: enrich, write and commit it with its offsets")
+                .publishPercentileHistogram().register(meters);
+        this.freshness = Timer.builder("freshet.enricher.freshness")
+                .description("From the gateway's acceptance of an event to the commit of its enriched record")
                 .publishPercentileHistogram().register(meters);
     }
 
@@ -95,9 +111,11 @@ public class TransactionalEnricher implements Runnable {
              var consumerMetrics = new KafkaClientMetrics(consumer)) {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
             this.consumer = consumer;
+            enrichedAvro = clients.avro(meters);
+            alertAvro = clients.avro(meters);
             awaitTenants();
             governSchemas();
-            consumer.subscribe(List.of(Topics.RAW));
+            consumer.subscribe(List.of(Topics.RAW), new SessionOwnership());
             Duration backoff = retryBackoff;
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
@@ -146,12 +164,29 @@ public class TransactionalEnricher implements Runnable {
     /** True when the batch committed; otherwise nothing of it is visible and the consumer is back at its start. */
     private boolean enrichInTransaction(KafkaConsumer<String, String> consumer, ConsumerRecords<String, String> records) {
         long start = System.nanoTime();
-        var tally = new Tally();
+        Instant now = Instant.now();
+        var tally = new BatchTally();
+        var sessionChanges = sessions.batch();
+        List<ProducerRecord<String, byte[]>> changelog;
+        List<TenantCircuitBreaker.Opening> openings;
         try {
+            // opening the producer fences a predecessor's open transaction, so the session changelog read next is final
             KafkaProducer<String, byte[]> producer = producer().kafka();
+            restoreSessions(records.partitions());
             producer.beginTransaction();
             for (ConsumerRecord<String, String> record : records) {
-                producer.send(output(record, tally));
+                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now);
+                if (output != null) {
+                    producer.send(output);
+                }
+            }
+            changelog = sessionChanges.changelog();
+            changelog.forEach(producer::send);
+            openings = breaker.openings(tally.breakerCounts(), now);
+            for (TenantCircuitBreaker.Opening opening : openings) {
+                var headers = new RecordHeaders();
+                byte[] alert = alertAvro.serialize(Topics.ALERTS, headers, opening.alert());
+                producer.send(new ProducerRecord<>(Topics.ALERTS, null, opening.tenantId(), alert, headers));
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
@@ -161,42 +196,95 @@ public class TransactionalEnricher implements Runnable {
             rewind(consumer, records);
             return false;
         }
+        sessionChanges.commit(changelog);
+        breaker.commit(tally.breakerCounts(), openings, now);
         transactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        tally.publish(meters);
+        tally.publish(meters, freshness, System.currentTimeMillis());
         return true;
     }
 
-    /** The record's output: enriched or late, or a dead letter when the event itself cannot be enriched. */
-    private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, Tally tally) {
+    /**
+     * The record's output: enriched or late, or a dead letter when the event itself cannot be enriched, or none
+     * when its tenant's rules skip it.
+     */
+    private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, UserSessions.Batch sessionChanges,
+                                                  BatchTally tally, Instant now) {
         for (int attempt = 1; ; attempt++) {
             Enrichment enrichment;
             try {
-                enrichment = enricher.enrich(record);
-            } catch (InvalidRawEventException e) {
-                return deadLetter(record, e, attempt, tally);
+                enrichment = enricher.enrich(record, sessionChanges);
+            } catch (RuleViolationException e) {
+                tally.quality(e.tenantId(), e.quality());
+                return deadLetter(record, e.tenantId(), e, attempt, tally);
+            } catch (RejectedEventException e) {
+                return deadLetter(record, enricher.tenantOf(record.value()), e, attempt, tally);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
+                String tenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : enricher.tenantOf(record.value());
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
-                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException unknown
-                        && !tally.awaitedTenants.add(unknown.tenantId()))) {
-                    return deadLetter(record, e, attempt, tally);
+                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException && !tally.firstWaitFor(tenant))) {
+                    return deadLetter(record, tenant, e, attempt, tally);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
                 continue;
             }
+            TenantCircuitBreaker.Opening pausing = breaker.pausing(enrichment.tenantId(), now);
+            if (pausing != null) {
+                return deadLetter(record, enrichment.tenantId(), new TenantPausedException(pausing), attempt, tally);
+            }
+            tally.outcome(enrichment.tenantId(), enrichment.outcome().label());
+            tally.quality(enrichment.tenantId(), enrichment.quality());
+            EnrichedEvent event = enrichment.event();
+            if (event == null) {
+                return null;
+            }
             // a serializer failure (registry away, schema not cached) is not the event's fault: the batch retries
             var headers = new RecordHeaders();
-            byte[] value = avro().serialize(enrichment.topic(), headers, enrichment.event());
-            tally.add(enrichment.event().getTenantId(), Topics.LATE.equals(enrichment.topic()) ? "late" : "enriched");
-            return new ProducerRecord<>(enrichment.topic(), null, record.key(), value, headers);
+            byte[] value = enrichedAvro.serialize(enrichment.outcome().topic(), headers, event);
+            tally.written(event.getReceivedAt().toEpochMilli());
+            return new ProducerRecord<>(enrichment.outcome().topic(), null, record.key(), value, headers);
         }
     }
 
-    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, Exception failure,
-                                                      int attempts, Tally tally) {
-        String tenant = failure instanceof UnknownTenantException unknown ? unknown.tenantId()
-                : enricher.tenantOf(record.value());
-        tally.add(tenant == null ? "unknown" : tenant, "dead_lettered");
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, String tenant,
+                                                      Exception failure, int attempts, BatchTally tally) {
+        tally.outcome(tenant == null ? "unknown" : tenant, "dead_lettered");
         return deadLetters.of(record, tenant, failure, attempts);
+    }
+
+    /** Restores the derived sessions of the batch's partitions that this instance has no state for yet. */
+    private void restoreSessions(Collection<TopicPartition> partitions) {
+        List<TopicPartition> missing = partitions.stream().filter(p -> !sessions.knows(p.partition()))
+                .map(p -> new TopicPartition(Topics.ENRICHER_SESSIONS, p.partition())).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try (var reader = clients.sessionsReader()) {
+            reader.assign(missing);
+            reader.seekToBeginning(missing);
+            Map<TopicPartition, Long> ends = reader.endOffsets(missing);
+            for (TopicPartition partition : missing) {
+                sessions.restore(partition.partition(), List.of());
+                while (reader.position(partition) < ends.get(partition)) {
+                    sessions.restore(partition.partition(), reader.poll(Duration.ofMillis(200)).records(partition));
+                }
+            }
+        }
+        LOG.infof("Restored the derived sessions of raw partitions %s in %d ms", missing.stream().map(TopicPartition::partition).toList(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** A partition's sessions belong to its owner: state of partitions that moved away is dropped, and restored on return. */
+    private final class SessionOwnership implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            sessions.forget(partitions.stream().map(TopicPartition::partition).toList());
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // restored lazily, after this instance's producer has fenced any transaction left open
+        }
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, String> records) {
@@ -220,13 +308,6 @@ public class TransactionalEnricher implements Runnable {
             producer = clients.producer(meters);
         }
         return producer;
-    }
-
-    private AvroKafkaSerializer<EnrichedEvent> avro() {
-        if (avro == null) {
-            avro = clients.avroSerializer();
-        }
-        return avro;
     }
 
     private void closeProducer() {
@@ -258,21 +339,6 @@ public class TransactionalEnricher implements Runnable {
             stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Outcomes of one batch by tenant, counted only once the batch committed; and the unknown tenants waited for. */
-    private static final class Tally {
-        private final Map<List<String>, Integer> counts = new HashMap<>();
-        private final Set<String> awaitedTenants = new HashSet<>();
-
-        void add(String tenant, String outcome) {
-            counts.merge(List.of(tenant, outcome), 1, Integer::sum);
-        }
-
-        void publish(MeterRegistry meters) {
-            counts.forEach((key, n) -> meters.counter("freshet.enricher.events", "tenant", key.get(0),
-                    "outcome", key.get(1)).increment(n));
         }
     }
 }

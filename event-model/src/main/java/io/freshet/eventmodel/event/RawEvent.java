@@ -12,11 +12,13 @@ import java.time.Instant;
  * validated and normalized, with the server-side fields set. The tenant comes from the API key.
  *
  * @param timestamp the client's time, or null when it sent none
+ * @param userAgent the sending HTTP client's User-Agent (the browser, for events sent from one); the enricher
+ *                  prefers a {@code user_agent} property, for events relayed by a server
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RawEvent(String tenantId, String eventId, String type, Instant timestamp, Instant receivedAt,
-                       String userId, String sessionId, JsonNode properties) {
+                       String userId, String sessionId, JsonNode properties, String userAgent) {
 
     /** Kafka record key: one user's events land in one partition and so stay in order. */
     public String partitionKey() {

@@ -15,16 +15,21 @@ public final class Topics {
     public static final String ALERTS = "freshet.alerts";
     public static final String BILLING_USAGE = "freshet.billing.usage";
     public static final String TENANTS = "freshet.tenants";
+    /** The enricher's derived sessions per user, written in its transactions; partition n belongs to raw's n. */
+    public static final String ENRICHER_SESSIONS = "freshet.enricher.sessions";
 
     /** Partitions bound the parallelism of a consumer group; 6 lets up to 6 instances share a stage. */
+    public static final int RAW_PARTITIONS = 6;
+
     public static final List<TopicSpec> ALL = List.of(
-            TopicSpec.stream(RAW, 6),
+            TopicSpec.stream(RAW, RAW_PARTITIONS),
             TopicSpec.stream(ENRICHED, 6),
             TopicSpec.stream(DLQ, 3),
             TopicSpec.stream(LATE, 3),
             TopicSpec.stream(ALERTS, 1),
             TopicSpec.stream(BILLING_USAGE, 3),
-            TopicSpec.compacted(TENANTS, 1));
+            TopicSpec.compacted(TENANTS, 1),
+            TopicSpec.compacted(ENRICHER_SESSIONS, RAW_PARTITIONS));
 
     private Topics() {
     }

@@ -85,12 +85,13 @@ public class EventsResource {
             + "retry with the same event_ids")
     @RunOnVirtualThread
     public Response ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                           @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
         Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)
                 .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
                         "Send a tenant API key as 'Authorization: Bearer <key>'"));
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
-        var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now());
+        var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now(), userAgent);
         // one counter update per error code, not per rejected event (a request may carry 10,000)
         result.errors().stream().collect(Collectors.groupingBy(EventError::code, Collectors.counting()))
                 .forEach((code, events) -> count(tenant, "rejected", code, events));

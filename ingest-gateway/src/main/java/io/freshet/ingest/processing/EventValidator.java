@@ -27,6 +27,7 @@ public class EventValidator {
     static final Duration MAX_FUTURE = Duration.ofHours(1);
     static final int MAX_PROPERTIES_DEPTH = 8;
     static final int MAX_PROPERTIES_CHARS = 32 * 1024;
+    static final int MAX_USER_AGENT_CHARS = 1024;
 
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
 
@@ -34,12 +35,15 @@ public class EventValidator {
     public record Result(List<RawEvent> accepted, List<EventError> errors) {
     }
 
-    public Result validate(List<JsonNode> events, String tenantId, Instant receivedAt) {
+    /** @param userAgent the request's User-Agent header, recorded on each event (cut to a bound) */
+    public Result validate(List<JsonNode> events, String tenantId, Instant receivedAt, String userAgent) {
+        String agent = userAgent == null || userAgent.length() <= MAX_USER_AGENT_CHARS ? userAgent
+                : userAgent.substring(0, MAX_USER_AGENT_CHARS);
         List<RawEvent> accepted = new ArrayList<>(events.size());
         List<EventError> errors = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             try {
-                accepted.add(toRawEvent(events.get(i), tenantId, receivedAt));
+                accepted.add(toRawEvent(events.get(i), tenantId, receivedAt, agent));
             } catch (InvalidEvent e) {
                 errors.add(new EventError(i, e.code, e.getMessage()));
             }
@@ -47,7 +51,7 @@ public class EventValidator {
         return new Result(accepted, errors);
     }
 
-    private RawEvent toRawEvent(JsonNode event, String tenantId, Instant receivedAt) {
+    private RawEvent toRawEvent(JsonNode event, String tenantId, Instant receivedAt, String userAgent) {
         if (!event.isObject()) {
             throw new InvalidEvent("not_an_object", "An event must be a JSON object");
         }
@@ -63,7 +67,7 @@ public class EventValidator {
         return new RawEvent(tenantId, eventId(event.get("event_id")), type.textValue(),
                 timestamp(event.get("timestamp"), receivedAt), receivedAt,
                 optionalId(event, "user_id"), optionalId(event, "session_id"),
-                properties == null || properties.isNull() ? null : properties);
+                properties == null || properties.isNull() ? null : properties, userAgent);
     }
 
     private static void checkProperties(JsonNode properties) {

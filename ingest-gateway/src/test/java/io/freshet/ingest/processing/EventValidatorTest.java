@@ -80,7 +80,7 @@ class EventValidatorTest {
     private EventValidator.Result validate(String body) throws Exception {
         JsonNode node = json.readTree(body);
         List<JsonNode> events = node.isArray() ? toList(node) : List.of(node);
-        return validator.validate(events, "acme", NOW);
+        return validator.validate(events, "acme", NOW, "curl/8.5");
     }
 
     private static List<JsonNode> toList(JsonNode array) {

@@ -4,6 +4,7 @@ import io.freshet.eventmodel.record.EnrichedEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** One row of {@code freshet.events}; the ClickHouse client maps getters to columns by name. */
@@ -42,11 +43,11 @@ public class EventRow {
     }
 
     public String getUserId() {
-        return event.getUserId() == null ? "" : event.getUserId();
+        return orEmpty(event.getUserId());
     }
 
     public String getSessionId() {
-        return event.getSessionId() == null ? "" : event.getSessionId();
+        return orEmpty(event.getSessionId());
     }
 
     public String getProperties() {
@@ -65,6 +66,34 @@ public class EventRow {
         return event.getSchemaVersion();
     }
 
+    public boolean getSessionDerived() {
+        return event.getSessionDerived();
+    }
+
+    public String getBrowser() {
+        return orEmpty(event.getBrowser());
+    }
+
+    public String getBrowserVersion() {
+        return orEmpty(event.getBrowserVersion());
+    }
+
+    public String getOs() {
+        return orEmpty(event.getOs());
+    }
+
+    public String getOsVersion() {
+        return orEmpty(event.getOsVersion());
+    }
+
+    public String getDeviceClass() {
+        return orEmpty(event.getDeviceClass());
+    }
+
+    public Map<String, String> getTags() {
+        return event.getTags();
+    }
+
     public String getSourceTopic() {
         return sourceTopic;
     }
@@ -75,5 +104,9 @@ public class EventRow {
 
     public long getSourceOffset() {
         return sourceOffset;
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 }

@@ -32,7 +32,8 @@ public class ClickHouseMigrations {
     /** Append new files here; never edit or reorder an applied one. */
     static final List<String> MIGRATIONS = List.of(
             "V001__events.sql",
-            "V002__events_per_minute.sql");
+            "V002__events_per_minute.sql",
+            "V003__enrichment_columns.sql");
 
     private final Client clickHouse;
 

@@ -1,0 +1,52 @@
+package io.freshet.enricher.processing;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * User agent strings to browser, OS and device, by Yauaa. Only the fields Freshet stores are loaded, and parses
+ * are cached: real traffic repeats a few thousand agents, so most events cost a cache lookup.
+ */
+@ApplicationScoped
+public class UserAgents {
+
+    /** Longer strings are not user agents a browser sends; Yauaa would cut them too. */
+    static final int MAX_LENGTH = 2048;
+
+    public record Agent(String browser, String browserVersion, String os, String osVersion, String deviceClass) {
+        static final Agent UNKNOWN = new Agent(null, null, null, null, null);
+    }
+
+    private final UserAgentAnalyzer analyzer;
+
+    public UserAgents(@ConfigProperty(name = "freshet.enricher.user-agent-cache") int cacheSize) {
+        this.analyzer = UserAgentAnalyzer.newBuilder()
+                .hideMatcherLoadStats()
+                .withCache(cacheSize)
+                .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION_MAJOR, UserAgent.OPERATING_SYSTEM_NAME,
+                        UserAgent.OPERATING_SYSTEM_VERSION_MAJOR, UserAgent.DEVICE_CLASS)
+                .immediateInitialization()
+                .build();
+    }
+
+    public Agent parse(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return Agent.UNKNOWN;
+        }
+        UserAgent agent = analyzer.parse(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent);
+        return new Agent(known(agent, UserAgent.AGENT_NAME), known(agent, UserAgent.AGENT_VERSION_MAJOR),
+                known(agent, UserAgent.OPERATING_SYSTEM_NAME), known(agent, UserAgent.OPERATING_SYSTEM_VERSION_MAJOR),
+                known(agent, UserAgent.DEVICE_CLASS));
+    }
+
+    /** Yauaa says "Unknown" or "??" where the string does not tell; Freshet stores nothing then. */
+    private static String known(UserAgent agent, String field) {
+        if (agent.get(field).isDefaultValue()) {
+            return null;
+        }
+        String value = agent.getValue(field);
+        return value == null || value.equals("Unknown") || value.equals("??") ? null : value;
+    }
+}

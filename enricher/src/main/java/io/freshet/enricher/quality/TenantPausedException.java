@@ -1,0 +1,11 @@
+package io.freshet.enricher.quality;
+
+import io.freshet.enricher.processing.RejectedEventException;
+
+/** An event of a tenant whose circuit breaker is open: it waits in the DLQ, replayable, instead of being enriched. */
+public class TenantPausedException extends RejectedEventException {
+
+    public TenantPausedException(TenantCircuitBreaker.Opening opening) {
+        super(opening.reason(), null);
+    }
+}
