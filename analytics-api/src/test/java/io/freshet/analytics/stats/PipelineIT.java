@@ -1,9 +1,9 @@
 package io.freshet.analytics.stats;
 
+import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TestTenants.TestTenant;
-import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,13 +48,13 @@ class PipelineIT {
 
     @Test
     void eventsAreStoredInClickHouseExactlyOnceWithTheirSourceRecord() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> clickHouse(
+        await().atMost(Duration.ofSeconds(30)).until(() -> ClickHouseProbe.query(
                 "SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'").equals("5"));
-        assertEquals("5\t5\t1", clickHouse("SELECT count(), uniqExact(event_id), min(source_offset) >= 0 "
+        assertEquals("5\t5\t1", ClickHouseProbe.query("SELECT count(), uniqExact(event_id), min(source_offset) >= 0 "
                 + "FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'"));
-        assertEquals("freshet.events.enriched", clickHouse("SELECT DISTINCT source_topic FROM freshet.events "
+        assertEquals("freshet.events.enriched", ClickHouseProbe.query("SELECT DISTINCT source_topic FROM freshet.events "
                 + "WHERE tenant_id = '" + tenant.id() + "'"));
-        assertEquals("{\"total\":9.5}", clickHouse("SELECT properties FROM freshet.events WHERE tenant_id = '"
+        assertEquals("{\"total\":9.5}", ClickHouseProbe.query("SELECT properties FROM freshet.events WHERE tenant_id = '"
                 + tenant.id() + "' AND type = 'order.created' AND user_id = 'u2'"));
     }
 
@@ -76,7 +76,7 @@ class PipelineIT {
 
     @Test
     void aTenantNeverSeesAnotherTenantsCounts() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> clickHouse(
+        await().atMost(Duration.ofSeconds(30)).until(() -> ClickHouseProbe.query(
                 "SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'").equals("5"));
         counts(other, Map.of()).body("buckets", hasSize(0));
         counts(other, Map.of("tenant_id", tenant.id(), "tenant", tenant.id())).body("buckets", hasSize(0));
@@ -100,12 +100,5 @@ class PipelineIT {
                 .queryParam("to", MINUTE.plus(Duration.ofMinutes(2)).toString())
                 .queryParams(extra)
                 .get("/v1/stats/counts").then().statusCode(200);
-    }
-
-    /** Queries ClickHouse over its HTTP interface, as an operator would with curl. */
-    private static String clickHouse(String sql) {
-        return given().baseUri(LocalStack.clickHouseUrl()).contentType(ContentType.TEXT)
-                .body(sql.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .post("/").then().statusCode(200).extract().asString().strip();
     }
 }

@@ -13,6 +13,10 @@ public final class LocalStack {
         return env("INGEST_URL", "http://127.0.0.1:8080");
     }
 
+    public static String enricherUrl() {
+        return "http://127.0.0.1:" + env("ENRICHER_PORT", "8081");
+    }
+
     public static String analyticsUrl() {
         return env("ANALYTICS_URL", "http://127.0.0.1:8083");
     }

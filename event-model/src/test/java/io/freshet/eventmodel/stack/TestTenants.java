@@ -19,6 +19,17 @@ public final class TestTenants {
     private TestTenants() {
     }
 
+    /** Saves the tenant's rules through the admin API; returns the new rules version. */
+    public static int setRules(String tenantId, String rulesJson) {
+        return given().baseUri(LocalStack.analyticsUrl())
+                .header("Authorization", "Bearer " + LocalStack.adminToken())
+                .contentType(ContentType.JSON)
+                .body(rulesJson)
+                .put("/v1/admin/tenants/" + tenantId + "/rules")
+                .then().statusCode(200)
+                .extract().path("rulesVersion");
+    }
+
     public static TestTenant create(String prefix) {
         String id = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
         String apiKey = given().baseUri(LocalStack.analyticsUrl())

@@ -13,9 +13,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
@@ -51,6 +54,30 @@ public final class TopicProbe {
                 return found.get() != null;
             });
             return found.get();
+        }
+    }
+
+    /** The first {@code count} records after {@code from} that match, awaited for up to 60 s. */
+    public static <V> List<ConsumerRecord<String, V>> records(Map<TopicPartition, Long> from, Deserializer<V> values,
+                                                              Predicate<ConsumerRecord<String, V>> match, int count) {
+        return recordsThrough(from, values, match, found -> found.size() >= count);
+    }
+
+    /** The records after {@code from} that match, until those found are {@code enough}; awaited for up to 60 s. */
+    public static <V> List<ConsumerRecord<String, V>> recordsThrough(Map<TopicPartition, Long> from, Deserializer<V> values,
+                                                                     Predicate<ConsumerRecord<String, V>> match,
+                                                                     Predicate<List<ConsumerRecord<String, V>>> enough) {
+        try (var consumer = consumerFrom(from, values)) {
+            List<ConsumerRecord<String, V>> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!enough.test(found) && match.test(record)) {
+                        found.add(record);
+                    }
+                }
+                return enough.test(found);
+            });
+            return found;
         }
     }
 

@@ -1,0 +1,96 @@
+package io.freshet.enricher.stream;
+
+import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.stack.EnrichedRecords;
+import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.TopicProbe;
+import io.freshet.eventmodel.topic.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A known set of raw events of 97 users sent at a steady pace (so crashes and rebalances land mid-stream), and the
+ * check that freshet.events.enriched then holds each exactly once, every user in one derived session.
+ */
+final class RawEventFlow {
+
+    private static final int USERS = 97;
+
+    private final String tenant;
+    private final List<String> ids;
+    private final Map<TopicPartition, Long> from = TopicProbe.endOffsets(Topics.ENRICHED);
+
+    RawEventFlow(String tenant, int events) {
+        this.tenant = tenant;
+        this.ids = IntStream.range(0, events).mapToObj(i -> UUID.randomUUID().toString()).toList();
+    }
+
+    /** Writes the events, {@code perSecond} of them each second. */
+    Void send(int perSecond) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < ids.size(); i++) {
+                String user = "u" + (i % USERS);
+                producer.send(new ProducerRecord<>(Topics.RAW, tenant + "/" + user, """
+                        {"tenant_id":"%s","event_id":"%s","type":"flow.tested","received_at":"%s","user_id":"%s"}"""
+                        .formatted(tenant, ids.get(i), Instant.now(), user)));
+                if (i % perSecond == perSecond - 1) {
+                    producer.flush();
+                    Thread.sleep(1000); // pacing the load, not waiting for a condition
+                }
+            }
+        }
+        return null;
+    }
+
+    long enrichedSoFar() {
+        Map<TopicPartition, Long> end = TopicProbe.endOffsets(Topics.ENRICHED);
+        return end.entrySet().stream().mapToLong(e -> e.getValue() - from.getOrDefault(e.getKey(), 0L)).sum();
+    }
+
+    /** Reads everything enriched since the start and asserts: every event once, no event twice, one session per user. */
+    void assertExactlyOnceInOneSessionPerUser() {
+        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Set<String>> sessionsByUser = new HashMap<>();
+        try (var consumer = TopicProbe.consumerFrom(from, EnrichedRecords.deserializer())) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    EnrichedEvent event = record.value();
+                    if (tenant.equals(event.getTenantId())) {
+                        seen.merge(event.getEventId(), 1, Integer::sum);
+                        sessionsByUser.computeIfAbsent(event.getUserId(), u -> new HashSet<>()).add(event.getSessionId());
+                    }
+                }
+                return seen.size() >= ids.size()
+                        && consumer.endOffsets(from.keySet()).entrySet().stream()
+                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            });
+        }
+        assertEquals(Set.copyOf(ids), seen.keySet(), "every event enriched");
+        Map<String, Integer> duplicates = seen.entrySet().stream().filter(e -> e.getValue() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertEquals(Map.of(), duplicates, "events enriched more than once");
+        Map<String, Set<String>> split = sessionsByUser.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertEquals(Map.of(), split, "users whose one session was split: the session state did not survive");
+        assertEquals(USERS, sessionsByUser.size());
+    }
+}

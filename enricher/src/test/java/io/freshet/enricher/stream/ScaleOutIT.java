@@ -1,0 +1,42 @@
+package io.freshet.enricher.stream;
+
+import io.freshet.eventmodel.stack.ServiceInstance;
+import io.freshet.eventmodel.stack.TestTenants;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two enricher instances share the raw partitions: a second one joins mid-stream (a rebalance), takes over
+ * partitions and enriches, then dies by `kill -9` (another rebalance, after its session times out). Nothing is
+ * lost or doubled, and every user keeps one session across the handovers.
+ */
+class ScaleOutIT {
+
+    private static final int EVENTS = 36_000;
+
+    @Test
+    void twoInstancesShareThePartitionsAndRebalancesLoseAndDoubleNothing() throws Exception {
+        var flow = new RawEventFlow(TestTenants.create("scale").id(), EVENTS);
+        try (var sender = Executors.newVirtualThreadPerTaskExecutor()) {
+            var sending = sender.submit(() -> flow.send(1200));
+            await().atMost(Duration.ofSeconds(60)).until(() -> flow.enrichedSoFar() >= EVENTS / 10);
+            try (var second = ServiceInstance.start("enricher", "scale-2", 18091, "ENRICHER_PORT")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> enriched(second) > 0);
+                second.kill();
+            }
+            sending.get();
+        }
+        flow.assertExactlyOnceInOneSessionPerUser();
+    }
+
+    private static double enriched(ServiceInstance instance) {
+        return given().baseUri(instance.url()).get("/q/metrics").then().extract().asString().lines()
+                .filter(line -> line.startsWith("freshet_enricher_events_total{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+}

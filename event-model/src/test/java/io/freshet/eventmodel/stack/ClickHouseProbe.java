@@ -1,0 +1,21 @@
+package io.freshet.eventmodel.stack;
+
+import io.restassured.http.ContentType;
+
+import java.nio.charset.StandardCharsets;
+
+import static io.restassured.RestAssured.given;
+
+/** Asks the stack's ClickHouse over its HTTP interface, as an analyst would. */
+public final class ClickHouseProbe {
+
+    private ClickHouseProbe() {
+    }
+
+    /** The answer in TabSeparated, trimmed. */
+    public static String query(String sql) {
+        return given().baseUri(LocalStack.clickHouseUrl()).contentType(ContentType.TEXT)
+                .body(sql.getBytes(StandardCharsets.UTF_8))
+                .post("/").then().statusCode(200).extract().asString().strip();
+    }
+}

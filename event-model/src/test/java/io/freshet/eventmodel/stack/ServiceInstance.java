@@ -1,0 +1,74 @@
+package io.freshet.eventmodel.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One more instance of a service, next to the one `./freshet up` runs: the same installed build, on its own port
+ * and instance id, as a second pod would be. Closing it kills it.
+ */
+public final class ServiceInstance implements AutoCloseable {
+
+    private final Process process;
+    private final String url;
+
+    private ServiceInstance(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    /** Starts it and waits until it is ready; its log goes to .freshet/logs/{@code part}-{@code instanceId}.log. */
+    public static ServiceInstance start(String part, String instanceId, int port, String portVariable) throws IOException {
+        Path root = LocalStack.repositoryRoot();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx384m", "-jar",
+                root.resolve(".freshet/app/" + part + "/quarkus-run.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(root.resolve(".freshet/logs/" + part + "-" + instanceId + ".log").toFile());
+        builder.environment().putAll(Map.of("FRESHET_INSTANCE_ID", instanceId, portVariable, String.valueOf(port),
+                "FRESHET_BIND_HOST", "127.0.0.1"));
+        var instance = new ServiceInstance(builder.start(), "http://127.0.0.1:" + port);
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            if (!instance.process.isAlive()) {
+                throw new AssertionError(part + " " + instanceId + " exited during start-up; see its log");
+            }
+            return instance.ready();
+        });
+        return instance;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** `kill -9`, as a crash or a lost node would do it. */
+    public void kill() {
+        process.destroyForcibly();
+        process.onExit().join();
+    }
+
+    private boolean ready() {
+        try (var http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
