@@ -133,12 +133,17 @@ public class TransactionalEnricher implements Runnable {
             // stopping
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("The enricher stopped", e);
         } finally {
             closeProducer();
             stopped.countDown();
         }
+    }
+
+    /** False once the loop has ended: a stopped enricher must not look alive. */
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
     }
 
     /** Events of a tenant created a moment ago must not be dead-lettered because the registry lags. */
@@ -263,11 +268,10 @@ public class TransactionalEnricher implements Runnable {
             reader.assign(missing);
             reader.seekToBeginning(missing);
             Map<TopicPartition, Long> ends = reader.endOffsets(missing);
-            for (TopicPartition partition : missing) {
-                sessions.restore(partition.partition(), List.of());
-                while (reader.position(partition) < ends.get(partition)) {
-                    sessions.restore(partition.partition(), reader.poll(Duration.ofMillis(200)).records(partition));
-                }
+            missing.forEach(partition -> sessions.restore(partition.partition(), List.of()));
+            while (missing.stream().anyMatch(partition -> reader.position(partition) < ends.get(partition))) {
+                ConsumerRecords<String, String> changes = reader.poll(Duration.ofMillis(200));
+                changes.partitions().forEach(partition -> sessions.restore(partition.partition(), changes.records(partition)));
             }
         }
         LOG.infof("Restored the derived sessions of raw partitions %s in %d ms", missing.stream().map(TopicPartition::partition).toList(),
