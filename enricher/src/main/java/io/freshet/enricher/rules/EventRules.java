@@ -22,8 +22,6 @@ import java.util.Set;
  */
 public final class EventRules {
 
-    public static final EventRules NONE = new EventRules("", 0, TenantRules.NONE);
-
     private final String tenantId;
     private final int version;
     private final TenantRules.Validation validation;

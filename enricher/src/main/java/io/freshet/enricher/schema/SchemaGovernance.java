@@ -5,18 +5,20 @@ import io.apicurio.registry.rest.v2.beans.IfExists;
 import io.apicurio.registry.rest.v2.beans.Rule;
 import io.apicurio.registry.types.ArtifactType;
 import io.apicurio.registry.types.RuleType;
+import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.topic.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.avro.Schema;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Map;
 
 /**
- * Puts the enriched schema under governance in the registry: registered for both output topics, each
- * with a BACKWARD compatibility rule, so a new version must read every record written before it and an
+ * Puts the enricher's schemas under governance in the registry: registered for its output topics (enriched, late,
+ * alerts), each with a BACKWARD compatibility rule, so a new version must read every record written before it and an
  * incompatible change is refused by the registry, not discovered by a consumer.
  */
 @ApplicationScoped
@@ -34,9 +36,11 @@ public class SchemaGovernance {
     /** Idempotent; throws while the registry cannot be reached. */
     public void govern() {
         var client = RegistryClientFactory.create(registryUrl);
-        byte[] schema = EnrichedEvent.getClassSchema().toString().getBytes(StandardCharsets.UTF_8);
-        for (String topic : List.of(Topics.ENRICHED, Topics.LATE)) {
-            String artifactId = topic + "-value";
+        Map<String, Schema> schemas = Map.of(Topics.ENRICHED, EnrichedEvent.getClassSchema(),
+                Topics.LATE, EnrichedEvent.getClassSchema(), Topics.ALERTS, Alert.getClassSchema());
+        for (Map.Entry<String, Schema> topic : schemas.entrySet()) {
+            String artifactId = topic.getKey() + "-value";
+            byte[] schema = topic.getValue().toString().getBytes(StandardCharsets.UTF_8);
             client.createArtifact(GROUP, artifactId, null, ArtifactType.AVRO, IfExists.RETURN_OR_UPDATE, true,
                     new ByteArrayInputStream(schema));
             if (!client.listArtifactRules(GROUP, artifactId).contains(RuleType.COMPATIBILITY)) {

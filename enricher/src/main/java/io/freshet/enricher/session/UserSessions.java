@@ -20,7 +20,7 @@ import java.util.UUID;
  * inactivity gap apart. The state (per user: the session's start and the last event's time) lives by raw
  * partition, since one user's events share one; each batch writes its changes to the compacted
  * freshet.enricher.sessions in the batch's own transaction, so after a crash or a rebalance the partition's
- * next owner restores exactly the state that goes with the committed offsets.
+ * next owner restores exactly the state that goes with the committed offsets. Used by the enrichment thread only.
  */
 @ApplicationScoped
 public class UserSessions {

@@ -39,6 +39,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -187,12 +188,7 @@ public class TransactionalEnricher implements Runnable {
             }
             changelog = sessionChanges.changelog();
             changelog.forEach(producer::send);
-            openings = breaker.openings(tally.breakerCounts(), now);
-            for (TenantCircuitBreaker.Opening opening : openings) {
-                var headers = new RecordHeaders();
-                byte[] alert = alertAvro.serialize(Topics.ALERTS, headers, opening.alert());
-                producer.send(new ProducerRecord<>(Topics.ALERTS, null, opening.tenantId(), alert, headers));
-            }
+            openings = alert(producer, breaker.openings(tally.breakerCounts(), now));
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
         } catch (RuntimeException e) {
@@ -248,6 +244,28 @@ public class TransactionalEnricher implements Runnable {
             tally.written(event.getReceivedAt().toEpochMilli());
             return new ProducerRecord<>(enrichment.outcome().topic(), null, record.key(), value, headers);
         }
+    }
+
+    /**
+     * Sends each opening's alert; returns the openings alerted. One whose alert cannot be written now (its schema
+     * not cached, the registry away) does not open yet: the next batch tries again, and enrichment goes on.
+     */
+    private List<TenantCircuitBreaker.Opening> alert(KafkaProducer<String, byte[]> producer,
+                                                     List<TenantCircuitBreaker.Opening> openings) {
+        List<TenantCircuitBreaker.Opening> alerted = new ArrayList<>(openings.size());
+        for (TenantCircuitBreaker.Opening opening : openings) {
+            var headers = new RecordHeaders();
+            byte[] alert;
+            try {
+                alert = alertAvro.serialize(Topics.ALERTS, headers, opening.alert());
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot write the alert to pause tenant %s yet (%s); it is not paused for now", opening.tenantId(), e.toString());
+                continue;
+            }
+            producer.send(new ProducerRecord<>(Topics.ALERTS, null, opening.tenantId(), alert, headers));
+            alerted.add(opening);
+        }
+        return alerted;
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, String tenant,

@@ -50,7 +50,7 @@ class IngestIT {
     void acceptedEventsAreInKafkaWithTheTenantFromTheKey() {
         String given = UUID.randomUUID().toString();
         Map<TopicPartition, Long> before = TopicProbe.endOffsets(Topics.RAW);
-        List<String> ids = ingest().contentType(ContentType.JSON)
+        List<String> ids = ingest().contentType(ContentType.JSON).header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
                 .body("[{\"event_id\":\"" + given + "\",\"type\":\"order.created\",\"user_id\":\"u1\",\"tenant_id\":\"someone-else\"},"
                         + "{\"type\":\"page.viewed\",\"user_id\":\"u1\"}]")
                 .post("/v1/events")
@@ -61,6 +61,8 @@ class IngestIT {
 
         Map<String, String> inKafka = rawRecordsOf(Set.copyOf(ids), before);
         inKafka.values().forEach(value -> assertEquals(true, value.contains("\"tenant_id\":\"" + tenant.id() + "\""), value));
+        inKafka.values().forEach(value -> assertEquals(true,
+                value.contains("\"user_agent\":\"Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0\""), "the sender's agent, for the enricher: " + value));
     }
 
     @Test
