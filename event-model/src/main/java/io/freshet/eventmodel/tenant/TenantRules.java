@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,8 +55,8 @@ public record TenantRules(Validation validation, Transform transform) {
 
         public Validation {
             allowedTypes = allowedTypes == null ? List.of() : List.copyOf(allowedTypes);
-            required = required == null ? Map.of() : Map.copyOf(required);
-            properties = properties == null ? Map.of() : Map.copyOf(properties);
+            required = ordered(required);
+            properties = ordered(properties);
         }
     }
 
@@ -106,18 +108,23 @@ public record TenantRules(Validation validation, Transform transform) {
 
         public Transform {
             filterTypes = filterTypes == null ? List.of() : List.copyOf(filterTypes);
-            sample = sample == null ? Map.of() : Map.copyOf(sample);
-            rename = rename == null ? Map.of() : Map.copyOf(rename);
+            sample = ordered(sample);
+            rename = ordered(rename);
             drop = drop == null ? List.of() : List.copyOf(drop);
             mask = mask == null ? List.of() : List.copyOf(mask);
             hash = hash == null ? List.of() : List.copyOf(hash);
-            tags = tags == null ? Map.of() : Map.copyOf(tags);
+            tags = ordered(tags);
         }
     }
 
     public TenantRules {
         validation = validation == null ? Validation.NONE : validation;
         transform = transform == null ? Transform.NONE : transform;
+    }
+
+    /** Read-only, in the order the admin wrote them: violations are then reported in a stable order. */
+    private static <K, V> Map<K, V> ordered(Map<K, V> map) {
+        return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
     /** The rules in a tenant's saved JSON (none when absent). */
