@@ -45,7 +45,9 @@ class StorageIT {
                         "event_time:DateTime64(3, 'UTC')", "received_at:DateTime64(3, 'UTC')", "user_id:String",
                         "session_id:String", "properties:String", "ingest_lag_ms:Int64", "rules_version:UInt32",
                         "schema_version:UInt16", "source_topic:LowCardinality(String)", "source_partition:UInt16",
-                        "source_offset:UInt64"),
+                        "source_offset:UInt64", "session_derived:Bool", "browser:LowCardinality(String)",
+                        "browser_version:LowCardinality(String)", "os:LowCardinality(String)", "os_version:LowCardinality(String)",
+                        "device_class:LowCardinality(String)", "tags:Map(LowCardinality(String), String)"),
                 column("SELECT name || ':' || type FROM system.columns WHERE database = 'freshet' AND table = 'events' ORDER BY position"));
         assertEquals(List.of("AggregatingMergeTree"),
                 column("SELECT engine FROM system.tables WHERE database = 'freshet' AND name = 'events_per_minute'"));
