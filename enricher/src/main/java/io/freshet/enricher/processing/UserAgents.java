@@ -1,5 +1,6 @@
 package io.freshet.enricher.processing;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
@@ -7,8 +8,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * User agent strings to browser, OS and device, by Yauaa. Only the fields Freshet stores are loaded, and parses
- * are cached: real traffic repeats a few thousand agents, so most events cost a cache lookup.
+ * are cached: real traffic repeats a few thousand agents, so most events cost a cache lookup. Built at start
+ * (loading Yauaa's rules takes seconds), so the first batch does not wait for it.
  */
+@Startup
 @ApplicationScoped
 public class UserAgents {
 
