@@ -1,0 +1,66 @@
+package io.freshet.router.sink;
+
+import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The records of one partition waiting for their insert. A batch is flushed when it is full or old enough; but
+ * when the partition's committed offset carries an intent (a predecessor crashed between insert and commit),
+ * the next batch is exactly the intent's offsets, however long it takes to read them.
+ */
+public final class PartitionBatch {
+
+    private final List<ConsumerRecord<String, EnrichedEvent>> records = new ArrayList<>();
+    private BatchIntent reform;
+    private long firstAddedAt;
+
+    public PartitionBatch(Optional<BatchIntent> reform) {
+        this.reform = reform.orElse(null);
+    }
+
+    public void add(List<ConsumerRecord<String, EnrichedEvent>> polled) {
+        if (records.isEmpty() && !polled.isEmpty()) {
+            firstAddedAt = System.nanoTime();
+        }
+        records.addAll(polled);
+    }
+
+    public int size() {
+        return records.size();
+    }
+
+    /** Full, old enough, or (re-forming) read up to the intent's last offset. */
+    public boolean ready(int maxRows, long maxAgeNanos) {
+        if (records.isEmpty()) {
+            return false;
+        }
+        if (reform != null) {
+            return records.getLast().offset() >= reform.last();
+        }
+        return records.size() >= maxRows || System.nanoTime() - firstAddedAt >= maxAgeNanos;
+    }
+
+    /** The next batch's records (not yet removed) and its intent. */
+    public List<ConsumerRecord<String, EnrichedEvent>> next(int maxRows) {
+        if (reform != null) {
+            long last = reform.last();
+            return records.stream().takeWhile(r -> r.offset() <= last).toList();
+        }
+        return List.copyOf(records.subList(0, Math.min(maxRows, records.size())));
+    }
+
+    public BatchIntent intentOf(List<ConsumerRecord<String, EnrichedEvent>> batch) {
+        return reform != null ? reform : new BatchIntent(batch.getFirst().offset(), batch.getLast().offset());
+    }
+
+    /** The batch is stored and its offsets committed: what is left is the next batch's start. */
+    public void completed(List<ConsumerRecord<String, EnrichedEvent>> batch) {
+        records.subList(0, batch.size()).clear();
+        reform = null;
+        firstAddedAt = System.nanoTime();
+    }
+}

@@ -1,0 +1,212 @@
+package io.freshet.router.stream;
+
+import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.topic.Topics;
+import io.freshet.router.sink.BatchIntent;
+import io.freshet.router.sink.ClickHouseBatchSink;
+import io.freshet.router.sink.EventRow;
+import io.freshet.router.sink.PartitionBatch;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Exactly once from freshet.events.enriched into ClickHouse. Each partition's records are batched on their own
+ * (flushed by size or age); before a batch is inserted, its offset range is committed as the partition's offset
+ * metadata, with the offset itself unchanged; after the insert, the offset moves past the batch. A crash between
+ * the two leaves the range behind, and whoever owns the partition next re-forms exactly that batch, whose
+ * insert carries the same deduplication token, which ClickHouse drops if the first insert had landed. While
+ * ClickHouse fails, the router pauses its partitions and retries the same batch; lag grows, nothing is dropped.
+ */
+@ApplicationScoped
+public class EnrichedEventRouter implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(EnrichedEventRouter.class);
+
+    private final RouterClients clients;
+    private final ClickHouseBatchSink sink;
+    private final MeterRegistry meters;
+    private final int batchRows;
+    private final long batchAgeNanos;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Timer freshness;
+    private final AtomicInteger pausedPartitions = new AtomicInteger();
+    private final Map<TopicPartition, PartitionBatch> batches = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, EnrichedEvent> consumer;
+
+    public EnrichedEventRouter(RouterClients clients, ClickHouseBatchSink sink, MeterRegistry meters,
+                               @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
+                               @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
+                               @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
+                               @ConfigProperty(name = "freshet.sink.retry.max-backoff") Duration maxBackoff) {
+        this.clients = clients;
+        this.sink = sink;
+        this.meters = meters;
+        this.batchRows = batchRows;
+        this.batchAgeNanos = batchAge.toNanos();
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+        this.freshness = Timer.builder("freshet.pipeline.freshness")
+                .description("From the gateway accepting an event to ClickHouse storing it")
+                .publishPercentileHistogram().register(meters);
+        meters.gauge("freshet.sink.paused.partitions", pausedPartitions);
+    }
+
+    /** After the topics exist and the migrations ran. */
+    void onStart(@Observes @Priority(4) StartupEvent event) {
+        Thread.ofPlatform().name("router").start(this);
+    }
+
+    @Override
+    public void run() {
+        try (var consumer = clients.consumer();
+             var consumerMetrics = new KafkaClientMetrics(consumer)) {
+            consumerMetrics.bindTo(meters); // includes records-lag per partition
+            this.consumer = consumer;
+            consumer.subscribe(List.of(Topics.ENRICHED), new BatchOwnership());
+            while (running) {
+                buffer(consumer.poll(Duration.ofMillis(100)));
+                for (TopicPartition partition : List.copyOf(batches.keySet())) {
+                    PartitionBatch batch = batches.get(partition);
+                    while (batch != null && batch.ready(batchRows, batchAgeNanos)) {
+                        flush(consumer, partition, batch);
+                        batch = batches.get(partition); // gone if revoked while ClickHouse was retried
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException | Error e) {
+            LOG.error("The router stopped", e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void buffer(ConsumerRecords<String, EnrichedEvent> records) {
+        for (TopicPartition partition : records.partitions()) {
+            batches.get(partition).add(records.records(partition));
+        }
+    }
+
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
+    }
+
+    /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
+    private void flush(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch) {
+        List<ConsumerRecord<String, EnrichedEvent>> records = batch.next(batchRows);
+        BatchIntent intent = batch.intentOf(records);
+        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.first(), intent.encode())));
+        if (!insert(consumer, partition, records, intent.deduplicationToken(partition.topic(), partition.partition()))) {
+            return; // the partition moved to another instance, which re-forms this batch from the intent
+        }
+        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.last() + 1)));
+        batch.completed(records);
+        Instant now = Instant.now();
+        records.forEach(r -> freshness.record(Duration.between(r.value().getReceivedAt(), now)));
+    }
+
+    /** True once ClickHouse holds the batch; false when the partition was revoked while retrying. */
+    private boolean insert(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition,
+                           List<ConsumerRecord<String, EnrichedEvent>> records, String token) {
+        List<EventRow> rows = records.stream().map(EventRow::new).toList();
+        Duration backoff = initialBackoff;
+        while (true) {
+            try {
+                sink.insert(rows, token).toCompletableFuture().get(60, TimeUnit.SECONDS).close();
+                resumeAll(consumer);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            } catch (Exception e) {
+                LOG.warnf("ClickHouse did not take %d rows of %s (%s); pausing and retrying in %s",
+                        rows.size(), partition, e.getCause() != null ? e.getCause().toString() : e.toString(), backoff);
+            }
+            // keep the group membership alive (and hear of rebalances) without fetching more
+            consumer.pause(consumer.assignment());
+            pausedPartitions.set(consumer.paused().size());
+            buffer(consumer.poll(backoff)); // only partitions assigned meanwhile, not yet paused, can return records
+            if (!running || !batches.containsKey(partition)) {
+                resumeAll(consumer);
+                return false;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+        }
+    }
+
+    private void resumeAll(KafkaConsumer<String, EnrichedEvent> consumer) {
+        if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+            pausedPartitions.set(0);
+        }
+    }
+
+    /**
+     * A partition's batch belongs to its owner: a revoked partition's unstored records are dropped here and read
+     * again by the next owner from the committed offset, with the intent it finds there.
+     */
+    private final class BatchOwnership implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(batches::remove);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata offset = committed.get(partition);
+                Optional<BatchIntent> intent = BatchIntent.decode(offset == null ? null : offset.metadata());
+                intent.ifPresent(i -> LOG.infof("Re-forming the batch %s of %s that a predecessor may have inserted", i, partition));
+                batches.put(partition, new PartitionBatch(intent));
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        try {
+            stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.freshet.router.stream;
+
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
+import io.apicurio.registry.resolver.SchemaResolverConfig;
+import io.freshet.eventmodel.record.EnrichedEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Map;
+
+/** The router's Kafka consumer, configured from application.properties. */
+@ApplicationScoped
+public class RouterClients {
+
+    private final String bootstrapServers;
+    private final String registryUrl;
+    private final String instanceId;
+    private final int maxPollRecords;
+
+    public RouterClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                         @ConfigProperty(name = "freshet.registry.url") String registryUrl,
+                         @ConfigProperty(name = "freshet.router.instance-id") String instanceId,
+                         @ConfigProperty(name = "freshet.sink.batch-rows") int maxPollRecords) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+        this.instanceId = instanceId;
+        this.maxPollRecords = maxPollRecords;
+    }
+
+    /** Enriched Avro, read_committed, in the router group; offsets are committed by the router itself. */
+    KafkaConsumer<String, EnrichedEvent> consumer() {
+        var values = new AvroKafkaDeserializer<EnrichedEvent>();
+        values.configure(Map.of(
+                SerdeConfig.REGISTRY_URL, registryUrl,
+                AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
+                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "freshet-router",
+                // static membership: a restarted instance takes its partitions back without a rebalance
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "router-" + instanceId,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
+                ConsumerConfig.CLIENT_ID_CONFIG, "router-consumer-" + instanceId),
+                new StringDeserializer(), values);
+    }
+}

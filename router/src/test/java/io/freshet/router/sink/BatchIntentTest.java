@@ -1,0 +1,46 @@
+package io.freshet.router.sink;
+
+import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BatchIntentTest {
+
+    @Test
+    void anIntentSurvivesTheOffsetMetadataAndNamesItsBatch() {
+        var intent = new BatchIntent(120, 4119);
+        assertEquals(Optional.of(intent), BatchIntent.decode(intent.encode()));
+        assertEquals(Optional.empty(), BatchIntent.decode(""));
+        assertEquals(Optional.empty(), BatchIntent.decode(null));
+        assertEquals("freshet.events.enriched-3:120-4119", intent.deduplicationToken("freshet.events.enriched", 3));
+    }
+
+    @Test
+    void aBatchOfAnIntentIsReformedExactlyHoweverTheRecordsArrive() {
+        var batch = new PartitionBatch(Optional.of(new BatchIntent(10, 15)));
+        batch.add(records(10, 13));
+        assertFalse(batch.ready(2, Long.MAX_VALUE), "not before its last offset was read, even when 'full'");
+        batch.add(records(14, 20));
+        assertTrue(batch.ready(1000, Long.MAX_VALUE));
+        var reformed = batch.next(1000);
+        assertEquals(LongStream.rangeClosed(10, 15).boxed().toList(), reformed.stream().map(ConsumerRecord::offset).toList());
+        assertEquals(new BatchIntent(10, 15), batch.intentOf(reformed));
+
+        batch.completed(reformed);
+        assertEquals(5, batch.size());
+        assertTrue(batch.ready(5, Long.MAX_VALUE), "then batches are formed by size (or age) again");
+        assertEquals(new BatchIntent(16, 20), batch.intentOf(batch.next(5)));
+    }
+
+    private static List<ConsumerRecord<String, EnrichedEvent>> records(long from, long to) {
+        return LongStream.rangeClosed(from, to).mapToObj(o -> new ConsumerRecord<String, EnrichedEvent>("t", 0, o, "k", null)).toList();
+    }
+}
