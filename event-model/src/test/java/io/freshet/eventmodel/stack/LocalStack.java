@@ -17,6 +17,10 @@ public final class LocalStack {
         return "http://127.0.0.1:" + env("ENRICHER_PORT", "8081");
     }
 
+    public static String routerUrl() {
+        return "http://127.0.0.1:" + env("ROUTER_PORT", "8082");
+    }
+
     public static String analyticsUrl() {
         return env("ANALYTICS_URL", "http://127.0.0.1:8083");
     }

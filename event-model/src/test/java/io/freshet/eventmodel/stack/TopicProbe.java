@@ -90,6 +90,16 @@ public final class TopicProbe {
         }
     }
 
+    /** Writes the records with one producer (acks=all) and returns once all are acknowledged. */
+    public static void sendAll(List<ProducerRecord<String, String>> records) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            records.forEach(producer::send);
+            producer.flush();
+        }
+    }
+
     public static Map<TopicPartition, Long> endOffsets(String topic) {
         try (var consumer = consumer(new StringDeserializer())) {
             return consumer.endOffsets(consumer.partitionsFor(topic).stream()
