@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -126,11 +127,28 @@ public class EnrichedEventRouter implements Runnable {
     private void flush(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch) {
         List<ConsumerRecord<String, EnrichedEvent>> records = batch.next(batchRows);
         BatchIntent intent = batch.intentOf(records);
-        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.first(), intent.encode())));
-        if (!insert(consumer, partition, records, intent.deduplicationToken(partition.topic(), partition.partition()))) {
-            return; // the partition moved to another instance, which re-forms this batch from the intent
+        try {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.first(), intent.encode())));
+            if (!insert(consumer, partition, records, intent.deduplicationToken(partition.topic(), partition.partition()))) {
+                return; // the partition moved to another instance, which re-forms this batch from the intent
+            }
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.last() + 1)));
+        } catch (WakeupException e) {
+            throw e; // stopping
+        } catch (KafkaException e) {
+            // e.g. a commit refused during a rebalance: start the partition over from what Kafka holds
+            LOG.warnf("Committing %s failed (%s); reading it again from its committed offset", partition, e.toString());
+            if (consumer.assignment().contains(partition)) {
+                OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
+                batches.put(partition, new PartitionBatch(BatchIntent.decode(committed == null ? null : committed.metadata())));
+                if (committed != null) {
+                    consumer.seek(partition, committed);
+                } else {
+                    consumer.seekToBeginning(Set.of(partition));
+                }
+            }
+            return;
         }
-        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.last() + 1)));
         batch.completed(records);
         Instant now = Instant.now();
         records.forEach(r -> freshness.record(Duration.between(r.value().getReceivedAt(), now)));
