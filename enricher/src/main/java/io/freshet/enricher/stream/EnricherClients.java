@@ -1,6 +1,7 @@
 package io.freshet.enricher.stream;
 
 import io.freshet.enricher.schema.AvroRecords;
+import io.freshet.eventmodel.kafka.GroupConsumers;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,18 +35,8 @@ public class EnricherClients {
 
     /** Reads raw events in the shared group; offsets are committed only inside the output transaction. */
     KafkaConsumer<String, String> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "freshet-enricher",
-                // static membership: a restarted instance takes its partitions back without a rebalance
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "enricher-" + instanceId,
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
-                ConsumerConfig.CLIENT_ID_CONFIG, "enricher-consumer-" + instanceId),
-                new StringDeserializer(), new StringDeserializer());
+        return GroupConsumers.staticMember(bootstrapServers, "freshet-enricher", "enricher-" + instanceId, maxPollRecords,
+                new StringDeserializer());
     }
 
     /**

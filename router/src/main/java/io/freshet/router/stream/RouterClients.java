@@ -4,11 +4,10 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.resolver.SchemaResolverConfig;
+import io.freshet.eventmodel.kafka.GroupConsumers;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
@@ -39,17 +38,6 @@ public class RouterClients {
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
                 SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "freshet-router",
-                // static membership: a restarted instance takes its partitions back without a rebalance
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "router-" + instanceId,
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
-                ConsumerConfig.CLIENT_ID_CONFIG, "router-consumer-" + instanceId),
-                new StringDeserializer(), values);
+        return GroupConsumers.staticMember(bootstrapServers, "freshet-router", "router-" + instanceId, maxPollRecords, values);
     }
 }
