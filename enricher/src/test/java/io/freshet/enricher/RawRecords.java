@@ -2,6 +2,7 @@ package io.freshet.enricher;
 
 import io.freshet.eventmodel.stack.EnrichedRecords;
 import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.Metrics;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 /** Raw events as the gateway writes them, put straight on freshet.events.raw, and the enricher's metrics. */
@@ -57,13 +57,6 @@ public final class RawRecords {
 
     /** The sum of the enricher's samples of a Prometheus counter whose labels contain all of {@code labels}. */
     public static double counter(String name, String... labels) {
-        String metrics = given().baseUri(LocalStack.enricherUrl()).get("/q/metrics").then().statusCode(200).extract().asString();
-        double sum = 0;
-        for (String line : metrics.lines().toList()) {
-            if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return Metrics.sum(LocalStack.enricherUrl(), name, labels);
     }
 }

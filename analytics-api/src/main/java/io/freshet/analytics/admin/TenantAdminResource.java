@@ -101,6 +101,9 @@ public class TenantAdminResource {
     @Path("/{id}/rules")
     public TenantView setRules(@PathParam("id") String id, JsonNode rules) {
         Tenant tenant = existing(id);
+        if (rules == null || rules.isNull()) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object ({} for none)");
+        }
         try {
             TenantRules.of(rules); // refused now, with the reason, rather than met by the enricher on every event
         } catch (InvalidRulesException e) {

@@ -14,6 +14,7 @@ public record Enrichment(String tenantId, Outcome outcome, EnrichedEvent event, 
         ENRICHED(Topics.ENRICHED), LATE(Topics.LATE), FILTERED(null), SAMPLED_OUT(null);
 
         private final String topic;
+        private final String label = name().toLowerCase();
 
         Outcome(String topic) {
             this.topic = topic;
@@ -25,7 +26,7 @@ public record Enrichment(String tenantId, Outcome outcome, EnrichedEvent event, 
         }
 
         public String label() {
-            return name().toLowerCase();
+            return label;
         }
     }
 

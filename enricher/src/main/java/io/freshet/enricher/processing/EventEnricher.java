@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.freshet.enricher.processing.Enrichment.Outcome;
 import io.freshet.enricher.quality.Quality;
 import io.freshet.enricher.quality.QualityRule;
+import io.freshet.enricher.quality.TenantCircuitBreaker;
+import io.freshet.enricher.quality.TenantPausedException;
 import io.freshet.enricher.rules.EventRules;
 import io.freshet.enricher.rules.RuleViolationException;
 import io.freshet.enricher.rules.TenantRuleBook;
@@ -29,8 +31,8 @@ import java.util.List;
 /**
  * Turns one raw JSON event into an {@link EnrichedEvent}: the tenant's filter, sample and validation rules, then
  * its transformation rules, then user agent, date parts, ingest lag and, where the client sent none, a session.
- * A function of the record, the tenant's state and the committed session state, so a batch retried after a
- * crash produces the same output.
+ * A function of the record, the tenant's state and the committed session and circuit breaker state, so a batch
+ * retried after a crash produces the same output.
  */
 @ApplicationScoped
 public class EventEnricher {
@@ -39,41 +41,52 @@ public class EventEnricher {
     private final TenantRegistry tenants;
     private final TenantRuleBook rules;
     private final UserAgents userAgents;
+    private final TenantCircuitBreaker breaker;
     private final Duration lateAfter;
 
     public EventEnricher(ObjectMapper json, TenantRegistry tenants, TenantRuleBook rules, UserAgents userAgents,
-                         @ConfigProperty(name = "freshet.enricher.late-after") Duration lateAfter) {
+                         TenantCircuitBreaker breaker, @ConfigProperty(name = "freshet.enricher.late-after") Duration lateAfter) {
         this.json = json;
         this.tenants = tenants;
         this.rules = rules;
         this.userAgents = userAgents;
+        this.breaker = breaker;
         this.lateAfter = lateAfter;
     }
 
     /**
      * @param sessions the batch's view of the derived sessions; the record's partition must be restored in it
-     * @throws RejectedEventException the record is not a raw event, or breaks its tenant's rules
+     * @param now      the batch's time, for the tenant's circuit breaker
+     * @throws RejectedEventException the record is not a raw event, breaks its tenant's rules, or its tenant is paused
      * @throws UnknownTenantException the tenant is not (yet) known here
      */
-    public Enrichment enrich(ConsumerRecord<String, String> record, UserSessions.Batch sessions) throws RejectedEventException {
+    public Enrichment enrich(ConsumerRecord<String, String> record, UserSessions.Batch sessions, Instant now)
+            throws RejectedEventException {
         RawEvent raw = read(record.value());
         Tenant tenant = tenants.find(raw.tenantId()).orElseThrow(() -> new UnknownTenantException(raw.tenantId()));
         EventRules tenantRules = rulesOf(tenant);
-        if (tenantRules.filtersOut(raw.type())) {
-            return Enrichment.skipped(tenant.id(), Outcome.FILTERED);
-        }
-        if (tenantRules.samplesOut(raw.type(), raw.eventId())) {
-            return Enrichment.skipped(tenant.id(), Outcome.SAMPLED_OUT);
-        }
+        boolean filtered = tenantRules.filtersOut(raw.type());
+        boolean sampledOut = !filtered && tenantRules.samplesOut(raw.type(), raw.eventId());
         ObjectNode properties = raw.properties() instanceof ObjectNode object ? object : json.createObjectNode();
         Instant eventTime = raw.timestamp() != null ? raw.timestamp() : raw.receivedAt();
         Duration lag = Duration.between(eventTime, raw.receivedAt());
         // late by how long the client held the event, not by when we process it: a replay routes alike
         boolean late = lag.compareTo(lateAfter) > 0;
-        List<String> violations = new ArrayList<>(0);
-        Quality quality = tenantRules.check(raw.type(), properties, violations).with(QualityRule.LATE_AFTER, !late);
-        if (!violations.isEmpty()) {
-            throw new RuleViolationException(tenant.id(), String.join("; ", violations), quality);
+        Quality quality = Quality.NONE;
+        if (!filtered && !sampledOut) {
+            List<String> violations = new ArrayList<>(0);
+            quality = tenantRules.check(raw.type(), properties, violations).with(QualityRule.LATE_AFTER, !late);
+            if (!violations.isEmpty()) {
+                throw new RuleViolationException(tenant.id(), String.join("; ", violations), quality);
+            }
+        }
+        // before any state changes (a derived session): a paused tenant's events wait in the DLQ as they came
+        TenantCircuitBreaker.Opening pausing = breaker.pausing(tenant.id(), now);
+        if (pausing != null) {
+            throw new TenantPausedException(pausing);
+        }
+        if (filtered || sampledOut) {
+            return Enrichment.skipped(tenant.id(), filtered ? Outcome.FILTERED : Outcome.SAMPLED_OUT);
         }
 
         UserAgents.Agent agent = userAgents.parse(properties.path("user_agent").isTextual()
@@ -88,11 +101,10 @@ public class EventEnricher {
                 .setReceivedAt(raw.receivedAt())
                 .setUserId(raw.userId())
                 .setSessionId(deriveSession
-                        ? sessions.sessionOf(record.partition(), tenant.id() + "/" + raw.userId(), eventTime.toEpochMilli())
+                        ? sessions.sessionOf(record.partition(), raw.partitionKey(), eventTime.toEpochMilli())
                         : raw.sessionId())
                 .setSessionDerived(deriveSession)
-                .setProperties(tenantRules.transforms() ? tenantRules.transform(properties).toString()
-                        : raw.properties() == null ? "{}" : raw.properties().toString())
+                .setProperties(tenantRules.transform(properties).toString())
                 .setTags(tenantRules.tags())
                 .setIngestLagMs(lag.toMillis())
                 .setRulesVersion(tenant.rulesVersion())

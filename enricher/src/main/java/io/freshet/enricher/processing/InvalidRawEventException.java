@@ -4,6 +4,6 @@ package io.freshet.enricher.processing;
 public class InvalidRawEventException extends RejectedEventException {
 
     public InvalidRawEventException(String message, Throwable cause) {
-        super(message, cause);
+        super(null, message, cause);
     }
 }

@@ -1,9 +1,20 @@
 package io.freshet.enricher.processing;
 
-/** The event itself cannot be enriched: no retry helps, it goes to the DLQ with this message as the reason. */
+/**
+ * The event itself cannot be enriched: no retry helps, it goes to the DLQ with this message as the reason. No stack
+ * trace: the DLQ keeps class and message, and these come by the thousand when a tenant sends bad events.
+ */
 public abstract class RejectedEventException extends Exception {
 
-    protected RejectedEventException(String message, Throwable cause) {
-        super(message, cause);
+    private final String tenantId;
+
+    protected RejectedEventException(String tenantId, String message, Throwable cause) {
+        super(message, cause, false, false);
+        this.tenantId = tenantId;
+    }
+
+    /** The event's tenant, when it is known; null when the record was not readable enough to tell. */
+    public String tenantId() {
+        return tenantId;
     }
 }

@@ -1,5 +1,7 @@
 package io.freshet.enricher.quality;
 
+import java.util.List;
+
 /** The data-quality checks the enricher makes, each under the dimension it measures. */
 public enum QualityRule {
     /** The event type is one the tenant allows. */
@@ -15,7 +17,11 @@ public enum QualityRule {
     /** The event reached the pipeline within the late-after grace period. */
     LATE_AFTER("timeliness");
 
+    /** All rules, without the copy {@code values()} makes on every call. */
+    public static final List<QualityRule> ALL = List.of(values());
+
     private final String dimension;
+    private final String label = name().toLowerCase();
 
     QualityRule(String dimension) {
         this.dimension = dimension;
@@ -26,7 +32,7 @@ public enum QualityRule {
     }
 
     public String label() {
-        return name().toLowerCase();
+        return label;
     }
 
     int bit() {

@@ -1,6 +1,7 @@
 package io.freshet.enricher.quality;
 
 import io.freshet.eventmodel.record.Alert;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pauses a tenant whose events keep breaking its rules: when, within a window, at least {@code min-events} of its
@@ -62,11 +62,14 @@ public class TenantCircuitBreaker {
 
     /** A breaker that opens with a batch: who, why, until when. */
     public record Opening(String tenantId, long events, long failures, Instant windowStart, Instant openedAt,
-                          Instant pausedUntil, double threshold) {
+                          Instant pausedUntil, double threshold, String reason) {
 
-        public String reason() {
-            return String.format("Tenant '%s' is paused until %s: %d of its %d events since %s broke its rules (%.0f%%, limit %.0f%%)",
-                    tenantId, pausedUntil, failures, events, windowStart, 100.0 * failures / events, 100 * threshold);
+        static Opening of(String tenantId, long events, long failures, Instant windowStart, Instant openedAt,
+                          Instant pausedUntil, double threshold) {
+            // formatted once: every event of the paused tenant carries it to the DLQ
+            return new Opening(tenantId, events, failures, windowStart, openedAt, pausedUntil, threshold, String.format(
+                    "Tenant '%s' is paused until %s: %d of its %d events since %s broke its rules (%.0f%%, limit %.0f%%)",
+                    tenantId, pausedUntil, failures, events, windowStart, 100.0 * failures / events, 100 * threshold));
         }
 
         /** Its id is the tenant and the opening time, so a consumer recognises a redelivered alert. */
@@ -79,24 +82,33 @@ public class TenantCircuitBreaker {
                     .setWindowEnd(openedAt)
                     .setObserved(Math.round(100.0 * failures / events))
                     .setThreshold(Math.round(100 * threshold))
-                    .setMessage(reason())
+                    .setMessage(reason)
                     .setRaisedAt(openedAt)
                     .build();
         }
     }
 
-    private static final class TenantWindow {
+    private final class TenantWindow {
         Instant start;
         long events;
         long failures;
-        Opening open;
-        final AtomicInteger paused = new AtomicInteger();
+        volatile Opening open; // read by the paused gauge on a scrape
+
+        Opening pausing(Instant now) {
+            Opening opening = open;
+            return opening != null && now.isBefore(opening.pausedUntil()) ? opening : null;
+        }
+
+        /** No window yet, or the current one is over: counting starts anew at {@code now}. */
+        boolean over(Instant now) {
+            return start == null || !now.isBefore(start.plus(window));
+        }
     }
 
     /** The opening that pauses this tenant now, if any. */
     public Opening pausing(String tenantId, Instant now) {
         TenantWindow w = windows.get(tenantId);
-        return w != null && w.open != null && now.isBefore(w.open.pausedUntil()) ? w.open : null;
+        return w == null ? null : w.pausing(now);
     }
 
     /** The breakers this batch's counts would open (state unchanged until {@link #commit}). */
@@ -104,12 +116,12 @@ public class TenantCircuitBreaker {
         List<Opening> openings = new ArrayList<>();
         batch.forEach((tenant, counts) -> {
             TenantWindow w = windows.get(tenant);
-            boolean fresh = w == null || w.start == null || !now.isBefore(w.start.plus(window));
+            boolean fresh = w == null || w.over(now);
             Instant start = fresh ? now : w.start;
             long events = counts.events + (fresh ? 0 : w.events);
             long failures = counts.failures + (fresh ? 0 : w.failures);
             if (pausing(tenant, now) == null && events >= minEvents && failures > failureRate * events) {
-                openings.add(new Opening(tenant, events, failures, start, now, now.plus(pause), failureRate));
+                openings.add(Opening.of(tenant, events, failures, start, now, now.plus(pause), failureRate));
             }
         });
         return openings;
@@ -122,7 +134,7 @@ public class TenantCircuitBreaker {
                 return; // what a paused tenant sends does not count against its next window
             }
             TenantWindow w = window(tenant);
-            if (w.start == null || !now.isBefore(w.start.plus(window))) {
+            if (w.over(now)) {
                 w.start = now;
                 w.events = 0;
                 w.failures = 0;
@@ -136,17 +148,16 @@ public class TenantCircuitBreaker {
             w.start = opening.pausedUntil(); // counting starts afresh when the pause ends
             w.events = 0;
             w.failures = 0;
-            w.paused.set(1);
             meters.counter("freshet.enricher.breaker.openings", "tenant", opening.tenantId()).increment();
             LOG.warn(opening.reason());
         }
-        windows.forEach((tenant, w) -> w.paused.set(pausing(tenant, now) != null ? 1 : 0));
     }
 
     private TenantWindow window(String tenant) {
         return windows.computeIfAbsent(tenant, t -> {
             var w = new TenantWindow();
-            meters.gauge("freshet.enricher.tenant.paused", io.micrometer.core.instrument.Tags.of("tenant", t), w.paused);
+            Gauge.builder("freshet.enricher.tenant.paused", w, tenantWindow -> tenantWindow.pausing(Instant.now()) != null ? 1 : 0)
+                    .tag("tenant", t).register(meters);
             return w;
         });
     }

@@ -6,6 +6,6 @@ import io.freshet.enricher.processing.RejectedEventException;
 public class TenantPausedException extends RejectedEventException {
 
     public TenantPausedException(TenantCircuitBreaker.Opening opening) {
-        super(opening.reason(), null);
+        super(opening.tenantId(), opening.reason(), null);
     }
 }

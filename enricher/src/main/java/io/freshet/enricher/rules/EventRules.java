@@ -22,24 +22,21 @@ import java.util.Set;
  */
 public final class EventRules {
 
-    private final String tenantId;
-    private final int version;
     private final TenantRules.Validation validation;
     private final TenantRules.Transform transform;
     private final Set<String> allowedTypes;
     private final Set<String> filterTypes;
+    private final boolean transforms;
+    private final MessageDigest saltedSha256;
 
-    EventRules(String tenantId, int version, TenantRules rules) {
-        this.tenantId = tenantId;
-        this.version = version;
+    EventRules(String tenantId, TenantRules rules) {
         this.validation = rules.validation();
         this.transform = rules.transform();
         this.allowedTypes = Set.copyOf(validation.allowedTypes());
         this.filterTypes = Set.copyOf(transform.filterTypes());
-    }
-
-    public int version() {
-        return version;
+        this.transforms = !transform.rename().isEmpty() || !transform.drop().isEmpty() || !transform.mask().isEmpty()
+                || !transform.hash().isEmpty();
+        this.saltedSha256 = saltedSha256(tenantId);
     }
 
     /** The tenant filters this type out on purpose. */
@@ -111,8 +108,11 @@ public final class EventRules {
         return quality;
     }
 
-    /** The properties as the tenant wants them stored: renamed, dropped, masked, hashed. A new object. */
+    /** The properties as the tenant wants them stored: renamed, dropped, masked, hashed; the input is left as it was. */
     public ObjectNode transform(ObjectNode properties) {
+        if (!transforms) {
+            return properties;
+        }
         ObjectNode out = properties.deepCopy();
         transform.rename().forEach((from, to) -> {
             JsonNode value = out.remove(from);
@@ -140,11 +140,6 @@ public final class EventRules {
         return transform.tags();
     }
 
-    public boolean transforms() {
-        TenantRules.Transform t = transform;
-        return !t.rename().isEmpty() || !t.drop().isEmpty() || !t.mask().isEmpty() || !t.hash().isEmpty();
-    }
-
     /** An e-mail keeps its first letter and its domain; anything else its last four characters when long. */
     static String mask(JsonNode value) {
         String text = value.isTextual() ? value.textValue() : value.toString();
@@ -159,10 +154,20 @@ public final class EventRules {
     String hash(JsonNode value) {
         String text = value.isTextual() ? value.textValue() : value.toString();
         try {
+            MessageDigest sha256 = (MessageDigest) saltedSha256.clone();
+            return HexFormat.of().formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("The JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    /** SHA-256 already fed with the tenant's salt; each value hashes a clone of it. */
+    private static MessageDigest saltedSha256(String tenantId) {
+        try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(tenantId.getBytes(StandardCharsets.UTF_8));
             sha256.update((byte) 0);
-            return HexFormat.of().formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return sha256;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every JVM has SHA-256", e);
         }

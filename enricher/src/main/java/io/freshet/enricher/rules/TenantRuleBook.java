@@ -15,16 +15,30 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class TenantRuleBook {
 
-    private final Map<String, EventRules> byTenant = new ConcurrentHashMap<>();
+    /** One version of a tenant's rules, parsed: the rules, or why they cannot be applied (kept too, not re-parsed per event). */
+    private record Parsed(int version, EventRules rules, InvalidRulesException invalid) {
+    }
+
+    private final Map<String, Parsed> byTenant = new ConcurrentHashMap<>();
 
     /** @throws InvalidRulesException the stored rules cannot be applied (saved around the admin API's check) */
     public EventRules rulesOf(Tenant tenant) throws InvalidRulesException {
-        EventRules known = byTenant.get(tenant.id());
-        if (known != null && known.version() == tenant.rulesVersion()) {
-            return known;
+        Parsed parsed = byTenant.get(tenant.id());
+        if (parsed == null || parsed.version() != tenant.rulesVersion()) {
+            parsed = parse(tenant);
+            byTenant.put(tenant.id(), parsed);
         }
-        EventRules rules = new EventRules(tenant.id(), tenant.rulesVersion(), TenantRules.of(tenant.rules()));
-        byTenant.put(tenant.id(), rules);
-        return rules;
+        if (parsed.invalid() != null) {
+            throw parsed.invalid();
+        }
+        return parsed.rules();
+    }
+
+    private static Parsed parse(Tenant tenant) {
+        try {
+            return new Parsed(tenant.rulesVersion(), new EventRules(tenant.id(), TenantRules.of(tenant.rules())), null);
+        } catch (InvalidRulesException e) {
+            return new Parsed(tenant.rulesVersion(), null, e);
+        }
     }
 }

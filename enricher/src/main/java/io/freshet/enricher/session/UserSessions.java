@@ -29,8 +29,7 @@ public class UserSessions {
     private static final Duration FORGET_AFTER_GAP = Duration.ofHours(1);
 
     private final long gapMillis;
-    private final Map<Integer, Map<String, UserSession>> byPartition = new HashMap<>();
-    private final Map<Integer, Long> newestEventByPartition = new HashMap<>();
+    private final Map<Integer, PartitionSessions> byPartition = new HashMap<>();
 
     public UserSessions(@ConfigProperty(name = "freshet.enricher.session-gap") Duration gap) {
         this.gapMillis = gap.toMillis();
@@ -54,30 +53,39 @@ public class UserSessions {
         }
     }
 
+    /** One raw partition's users, with what deciding whom to forget needs without a scan. */
+    private static final class PartitionSessions {
+        final Map<String, UserSession> users = new HashMap<>();
+        long newestEvent;
+        /** No user was last seen before this: a lower bound, exact after each scan for users to forget. */
+        long oldestLastSeen = Long.MAX_VALUE;
+
+        void put(String user, UserSession session) {
+            users.put(user, session);
+            newestEvent = Math.max(newestEvent, session.lastSeen());
+            oldestLastSeen = Math.min(oldestLastSeen, session.lastSeen());
+        }
+    }
+
     public boolean knows(int partition) {
         return byPartition.containsKey(partition);
     }
 
     /** Rebuilds a partition's state from its changelog, read to its end (read_committed). */
     public void restore(int partition, Iterable<ConsumerRecord<String, String>> changelog) {
-        Map<String, UserSession> sessions = byPartition.computeIfAbsent(partition, p -> new HashMap<>());
+        PartitionSessions sessions = byPartition.computeIfAbsent(partition, p -> new PartitionSessions());
         for (ConsumerRecord<String, String> record : changelog) {
             if (record.value() == null) {
-                sessions.remove(record.key());
+                sessions.users.remove(record.key());
             } else {
-                UserSession session = UserSession.decode(record.key(), record.value());
-                sessions.put(record.key(), session);
-                newestEventByPartition.merge(partition, session.lastSeen(), Math::max);
+                sessions.put(record.key(), UserSession.decode(record.key(), record.value()));
             }
         }
     }
 
     /** The partitions moved to another instance: their state is the new owner's now. */
     public void forget(Collection<Integer> partitions) {
-        partitions.forEach(p -> {
-            byPartition.remove(p);
-            newestEventByPartition.remove(p);
-        });
+        partitions.forEach(byPartition::remove);
     }
 
     /** Changes made while enriching one batch; they take effect only when the batch commits. */
@@ -87,13 +95,14 @@ public class UserSessions {
 
     public final class Batch {
         private final Map<Integer, Map<String, UserSession>> changes = new HashMap<>();
+        private final Map<Integer, Long> oldestAfterForgetting = new HashMap<>();
 
         /** The session of a user's event at {@code time}, for a partition whose state is restored. */
         public String sessionOf(int partition, String userKey, long time) {
             Map<String, UserSession> changed = changes.computeIfAbsent(partition, p -> new HashMap<>());
             UserSession current = changed.get(userKey);
             if (current == null) {
-                current = byPartition.get(partition).get(userKey);
+                current = byPartition.get(partition).users.get(userKey);
             }
             UserSession next;
             if (current == null || Math.abs(time - current.lastSeen()) > gapMillis) {
@@ -111,28 +120,37 @@ public class UserSessions {
             changes.forEach((partition, users) -> {
                 users.forEach((user, session) -> records.add(new ProducerRecord<>(Topics.ENRICHER_SESSIONS, partition,
                         user, session.encode().getBytes(StandardCharsets.UTF_8))));
-                long newest = Math.max(newestEventByPartition.getOrDefault(partition, 0L),
-                        users.values().stream().mapToLong(UserSession::lastSeen).max().orElse(0));
-                long forgetBefore = newest - gapMillis - FORGET_AFTER_GAP.toMillis();
-                byPartition.get(partition).forEach((user, session) -> {
-                    if (session.lastSeen() < forgetBefore && !users.containsKey(user)) {
-                        records.add(new ProducerRecord<>(Topics.ENRICHER_SESSIONS, partition, user, null));
+                PartitionSessions state = byPartition.get(partition);
+                long newestChanged = users.values().stream().mapToLong(UserSession::lastSeen).max().orElse(0);
+                long forgetBefore = Math.max(state.newestEvent, newestChanged) - gapMillis - FORGET_AFTER_GAP.toMillis();
+                if (state.oldestLastSeen >= forgetBefore) {
+                    return; // nobody to forget: no scan
+                }
+                long oldestKept = users.values().stream().mapToLong(UserSession::lastSeen).min().orElse(Long.MAX_VALUE);
+                for (var entry : state.users.entrySet()) {
+                    if (users.containsKey(entry.getKey())) {
+                        continue;
                     }
-                });
+                    if (entry.getValue().lastSeen() < forgetBefore) {
+                        records.add(new ProducerRecord<>(Topics.ENRICHER_SESSIONS, partition, entry.getKey(), null));
+                    } else {
+                        oldestKept = Math.min(oldestKept, entry.getValue().lastSeen());
+                    }
+                }
+                oldestAfterForgetting.put(partition, oldestKept);
             });
             return records;
         }
 
         /** The batch committed: its changes (and forgettings, as written by {@link #changelog()}) become the state. */
         public void commit(List<ProducerRecord<String, byte[]>> changelog) {
+            oldestAfterForgetting.forEach((partition, oldest) -> byPartition.get(partition).oldestLastSeen = oldest);
             for (ProducerRecord<String, byte[]> record : changelog) {
-                Map<String, UserSession> sessions = byPartition.get(record.partition());
+                PartitionSessions sessions = byPartition.get(record.partition());
                 if (record.value() == null) {
-                    sessions.remove(record.key());
+                    sessions.users.remove(record.key());
                 } else {
-                    UserSession session = changes.get(record.partition()).get(record.key());
-                    sessions.put(record.key(), session);
-                    newestEventByPartition.merge(record.partition(), session.lastSeen(), Math::max);
+                    sessions.put(record.key(), changes.get(record.partition()).get(record.key()));
                 }
             }
         }

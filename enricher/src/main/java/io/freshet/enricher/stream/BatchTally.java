@@ -36,7 +36,7 @@ final class BatchTally {
         if (quality.checked() == 0) {
             return;
         }
-        for (QualityRule rule : QualityRule.values()) {
+        for (QualityRule rule : QualityRule.ALL) {
             if (quality.checked(rule)) {
                 checks.merge(List.of(tenant, rule, quality.passed(rule)), 1, Integer::sum);
             }

@@ -6,7 +6,6 @@ import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -51,12 +50,7 @@ public class EnricherClients {
 
     /** Reads a partition of the enricher's session changelog from its start (no group, read_committed). */
     KafkaConsumer<String, String> sessionsReader() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "enricher-sessions-" + instanceId),
-                new StringDeserializer(), new StringDeserializer());
+        return GroupConsumers.reader(bootstrapServers, "enricher-sessions-" + instanceId);
     }
 
     <T extends SpecificRecord> AvroRecords<T> avro(MeterRegistry meters) {

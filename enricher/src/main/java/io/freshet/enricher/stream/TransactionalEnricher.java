@@ -6,11 +6,11 @@ import io.freshet.enricher.processing.EventEnricher;
 import io.freshet.enricher.processing.RejectedEventException;
 import io.freshet.enricher.processing.UnknownTenantException;
 import io.freshet.enricher.quality.TenantCircuitBreaker;
-import io.freshet.enricher.quality.TenantPausedException;
 import io.freshet.enricher.rules.RuleViolationException;
 import io.freshet.enricher.schema.AvroRecords;
 import io.freshet.enricher.schema.SchemaGovernance;
 import io.freshet.enricher.session.UserSessions;
+import io.freshet.eventmodel.kafka.ConsumerLoop;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.EnrichedEvent;
@@ -28,7 +28,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -41,7 +40,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * whole batch committed or none of it, and the batch is then read again from the committed offsets.
  */
 @ApplicationScoped
-public class TransactionalEnricher implements Runnable {
+public class TransactionalEnricher implements Runnable, ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(TransactionalEnricher.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
@@ -142,7 +140,12 @@ public class TransactionalEnricher implements Runnable {
         }
     }
 
-    /** False once the loop has ended: a stopped enricher must not look alive. */
+    @Override
+    public String name() {
+        return "enrichment loop";
+    }
+
+    @Override
     public boolean isRunning() {
         return stopped.getCount() > 0;
     }
@@ -189,7 +192,7 @@ public class TransactionalEnricher implements Runnable {
             changelog = sessionChanges.changelog();
             changelog.forEach(producer::send);
             openings = alert(producer, breaker.openings(tally.breakerCounts(), now));
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            producer.sendOffsetsToTransaction(records.nextOffsets(), consumer.groupMetadata());
             producer.commitTransaction();
         } catch (RuntimeException e) {
             LOG.warnf("A batch of %d raw records was not committed and will be read again: %s", records.count(), e.toString());
@@ -213,24 +216,20 @@ public class TransactionalEnricher implements Runnable {
         for (int attempt = 1; ; attempt++) {
             Enrichment enrichment;
             try {
-                enrichment = enricher.enrich(record, sessionChanges);
-            } catch (RuleViolationException e) {
-                tally.quality(e.tenantId(), e.quality());
-                return deadLetter(record, e.tenantId(), e, attempt, tally);
+                enrichment = enricher.enrich(record, sessionChanges, now);
             } catch (RejectedEventException e) {
-                return deadLetter(record, enricher.tenantOf(record.value()), e, attempt, tally);
+                if (e instanceof RuleViolationException violation) {
+                    tally.quality(violation.tenantId(), violation.quality());
+                }
+                return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e, attempt, tally);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
-                String tenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : enricher.tenantOf(record.value());
+                String unknownTenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : null;
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
-                if (attempt >= maxAttempts || (attempt == 1 && e instanceof UnknownTenantException && !tally.firstWaitFor(tenant))) {
-                    return deadLetter(record, tenant, e, attempt, tally);
+                if (attempt >= maxAttempts || (attempt == 1 && unknownTenant != null && !tally.firstWaitFor(unknownTenant))) {
+                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()), e, attempt, tally);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
                 continue;
-            }
-            TenantCircuitBreaker.Opening pausing = breaker.pausing(enrichment.tenantId(), now);
-            if (pausing != null) {
-                return deadLetter(record, enrichment.tenantId(), new TenantPausedException(pausing), attempt, tally);
             }
             tally.outcome(enrichment.tenantId(), enrichment.outcome().label());
             tally.quality(enrichment.tenantId(), enrichment.quality());
@@ -307,14 +306,6 @@ public class TransactionalEnricher implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // restored lazily, after this instance's producer has fenced any transaction left open
         }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, String> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            offsets.put(partition, new OffsetAndMetadata(records.records(partition).getLast().offset() + 1));
-        }
-        return offsets;
     }
 
     private static void rewind(KafkaConsumer<String, String> consumer, ConsumerRecords<String, String> records) {

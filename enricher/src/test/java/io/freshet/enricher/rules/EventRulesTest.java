@@ -22,7 +22,7 @@ class EventRulesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static EventRules rules(String tenant, String json) throws Exception {
-        return new EventRules(tenant, 1, TenantRules.of(JSON.readTree(json)));
+        return new EventRules(tenant, TenantRules.of(JSON.readTree(json)));
     }
 
     @Test

@@ -92,8 +92,7 @@ class TenantRulesIT {
         var dead = TopicProbe.records(fromDlq, new StringDeserializer(), r -> r.key().startsWith(tenant.id() + "/"), 4);
         for (var record : dead) {
             JsonNode letter = JSON.readTree(record.value());
-            String eventId = JSON.readTree(letter.path("payload").asText()).path("event_id").asText();
-            assertEquals(reasons.get(eventId), letter.path("error_message").asText(), letter.toString());
+            assertEquals(reasons.get(eventIdOf(record.value())), letter.path("error_message").asText(), letter.toString());
             assertEquals(RuleViolationException.class.getName(), letter.path("error_class").asText());
             assertEquals(tenant.id(), letter.path("tenant_id").asText());
             assertEquals(1, letter.path("attempts").asInt(), "a broken rule is not retried");

@@ -55,8 +55,7 @@ class SchemaEvolutionIT {
         assertEquals(2, v2.getSchemaVersion());
         assertEquals("Firefox", v2.getBrowser());
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.query(
-                "SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'").equals("2"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant.id()) == 2);
         assertEquals("1\t\n2\tFirefox", ClickHouseProbe.query("SELECT schema_version, browser FROM freshet.events "
                 + "WHERE tenant_id = '" + tenant.id() + "' ORDER BY schema_version"));
     }

@@ -2,17 +2,12 @@ package io.freshet.enricher.stream;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.EnrichedRecords;
-import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,20 +39,8 @@ final class RawEventFlow {
 
     /** Writes the events, {@code perSecond} of them each second. */
     Void send(int perSecond) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < ids.size(); i++) {
-                String user = "u" + (i % USERS);
-                producer.send(new ProducerRecord<>(Topics.RAW, tenant + "/" + user, """
-                        {"tenant_id":"%s","event_id":"%s","type":"flow.tested","received_at":"%s","user_id":"%s"}"""
-                        .formatted(tenant, ids.get(i), Instant.now(), user)));
-                if (i % perSecond == perSecond - 1) {
-                    producer.flush();
-                    Thread.sleep(1000); // pacing the load, not waiting for a condition
-                }
-            }
-        }
+        TopicProbe.sendPaced(IntStream.range(0, ids.size())
+                .mapToObj(i -> RawEvents.record(tenant, "u" + (i % USERS), ids.get(i), "flow.tested")).toList(), perSecond);
         return null;
     }
 

@@ -3,6 +3,7 @@ package io.freshet.enricher.stream;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.EnrichedRecords;
+import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
@@ -11,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -45,8 +46,6 @@ class RegistryOutageIT {
     }
 
     private static void send(String tenant, String user, String eventId) throws Exception {
-        TopicProbe.send(Topics.RAW, tenant + "/" + user, """
-                {"tenant_id":"%s","event_id":"%s","type":"registry.tested","received_at":"%s","user_id":"%s"}"""
-                .formatted(tenant, eventId, Instant.now(), user));
+        TopicProbe.sendAll(List.of(RawEvents.record(tenant, user, eventId, "registry.tested")));
     }
 }

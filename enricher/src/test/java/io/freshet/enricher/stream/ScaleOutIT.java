@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.freshet.eventmodel.stack.Metrics;
 import io.freshet.eventmodel.stack.ServiceInstance;
 import io.freshet.eventmodel.stack.TestTenants;
 import org.junit.jupiter.api.Test;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -35,8 +35,6 @@ class ScaleOutIT {
     }
 
     private static double enriched(ServiceInstance instance) {
-        return given().baseUri(instance.url()).get("/q/metrics").then().extract().asString().lines()
-                .filter(line -> line.startsWith("freshet_enricher_events_total{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return Metrics.sum(instance.url(), "freshet_enricher_events_total");
     }
 }

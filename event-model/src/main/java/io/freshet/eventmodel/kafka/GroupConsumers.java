@@ -7,7 +7,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.util.Map;
 
-/** The consumers of the pipeline's stages: one shared setup, so every stage reads and rebalances alike. */
+/** The pipeline's Kafka consumers: one shared setup, so every stage reads and rebalances alike. */
 public final class GroupConsumers {
 
     private GroupConsumers() {
@@ -31,5 +31,15 @@ public final class GroupConsumers {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
                 ConsumerConfig.CLIENT_ID_CONFIG, memberId + "-consumer"),
                 new StringDeserializer(), values);
+    }
+
+    /** A reader of committed records in no group, for a caller that assigns partitions and positions itself. */
+    public static KafkaConsumer<String, String> reader(String bootstrapServers, String clientId) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId),
+                new StringDeserializer(), new StringDeserializer());
     }
 }

@@ -1,6 +1,7 @@
 package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freshet.eventmodel.kafka.GroupConsumers;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -8,12 +9,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -54,12 +53,7 @@ public class TenantRegistry {
 
     /** After topic provisioning (priority 1), before traffic. */
     void onStart(@Observes @Priority(2) StartupEvent event) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "tenant-registry"),
-                new StringDeserializer(), new StringDeserializer());
+        consumer = GroupConsumers.reader(bootstrapServers, "tenant-registry");
         var partitions = consumer.partitionsFor(Topics.TENANTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);

@@ -18,4 +18,9 @@ public final class ClickHouseProbe {
                 .body(sql.getBytes(StandardCharsets.UTF_8))
                 .post("/").then().statusCode(200).extract().asString().strip();
     }
+
+    /** How many rows of the tenant freshet.events holds. */
+    public static long eventsOf(String tenant) {
+        return Long.parseLong(query("SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
+    }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
@@ -83,21 +84,31 @@ public final class TopicProbe {
 
     /** Writes one record as a producer of the stack would (acks=all) and returns where it landed. */
     public static RecordMetadata send(String topic, String key, String value) throws ExecutionException, InterruptedException {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            return producer.send(new ProducerRecord<>(topic, key, value)).get();
+        return Producer.INSTANCE.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+
+    /** Writes the records and returns once every one is acknowledged; fails if one is not. */
+    public static void sendAll(List<ProducerRecord<String, String>> records) throws ExecutionException, InterruptedException {
+        List<Future<RecordMetadata>> sent = records.stream().map(Producer.INSTANCE::send).toList();
+        for (Future<RecordMetadata> each : sent) {
+            each.get();
         }
     }
 
-    /** Writes the records with one producer (acks=all) and returns once all are acknowledged. */
-    public static void sendAll(List<ProducerRecord<String, String>> records) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            records.forEach(producer::send);
-            producer.flush();
+    /** Writes the records at a steady pace, {@code perSecond} each second, so crashes and rebalances land mid-stream. */
+    public static void sendPaced(List<ProducerRecord<String, String>> records, int perSecond)
+            throws ExecutionException, InterruptedException {
+        for (int from = 0; from < records.size(); from += perSecond) {
+            sendAll(records.subList(from, Math.min(from + perSecond, records.size())));
+            Thread.sleep(1000); // pacing the load, not waiting for a condition
         }
+    }
+
+    /** One producer for all the tests of a run (acks=all, as the stack's producers). */
+    private static final class Producer {
+        static final KafkaProducer<String, String> INSTANCE = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
     }
 
     public static Map<TopicPartition, Long> endOffsets(String topic) {

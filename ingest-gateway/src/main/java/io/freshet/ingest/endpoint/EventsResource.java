@@ -1,9 +1,8 @@
 package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.event.RawEvent;
-import io.freshet.eventmodel.http.BearerToken;
 import io.freshet.eventmodel.tenant.Tenant;
-import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.ingest.limit.InFlightBodies;
 import io.freshet.ingest.limit.TenantRateLimiter;
 import io.freshet.ingest.processing.EventError;
 import io.freshet.ingest.processing.EventValidator;
@@ -12,6 +11,7 @@ import io.freshet.ingest.sink.KafkaUnavailableException;
 import io.freshet.ingest.sink.RawEventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -46,16 +46,14 @@ public class EventsResource {
     private static final Logger LOG = Logger.getLogger(EventsResource.class);
     private static final int RETRY_AFTER_SECONDS = 1;
 
-    private final TenantRegistry tenants;
     private final RequestBodyParser parser;
     private final EventValidator validator;
     private final TenantRateLimiter rateLimiter;
     private final RawEventPublisher publisher;
     private final MeterRegistry meters;
 
-    public EventsResource(TenantRegistry tenants, RequestBodyParser parser, EventValidator validator,
+    public EventsResource(RequestBodyParser parser, EventValidator validator,
                           TenantRateLimiter rateLimiter, RawEventPublisher publisher, MeterRegistry meters) {
-        this.tenants = tenants;
         this.parser = parser;
         this.validator = validator;
         this.rateLimiter = rateLimiter;
@@ -84,12 +82,9 @@ public class EventsResource {
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time and stored none of them; "
             + "retry with the same event_ids")
     @RunOnVirtualThread
-    public Response ingest(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response ingest(RoutingContext routing, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
-        Tenant tenant = BearerToken.from(authorization).flatMap(tenants::authenticate)
-                .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
-                        "Send a tenant API key as 'Authorization: Bearer <key>'"));
+        Tenant tenant = routing.get(InFlightBodies.TENANT); // the key was checked before the body was read
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
         var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now(), userAgent);
         // one counter update per error code, not per rejected event (a request may carry 10,000)

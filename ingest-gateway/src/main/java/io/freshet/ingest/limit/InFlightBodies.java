@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.http.ApiError;
 import io.freshet.eventmodel.http.BearerToken;
+import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,17 +18,22 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bounds the request bodies the gateway holds at once, whatever the number of clients: before a body is
- * read, the request must carry a known API key (else 401), and its declared size (the body limit when
+ * read, the request must carry a known API key (else 401; the tenant is then passed on to the endpoint under
+ * {@link #TENANT}), and its declared size (the body limit when
  * undeclared) is reserved from a fixed budget and given back when the exchange ends or the connection
  * drops. A request that does not fit gets 503 with Retry-After before a byte of its body is buffered.
  */
 @ApplicationScoped
 public class InFlightBodies {
+
+    /** Where the request's tenant waits for the endpoint, once its key is known. */
+    public static final String TENANT = "freshet.tenant";
 
     private static final String INGEST_PATH = "/v1/events";
     /** Before the REST layer, which reads the body. */
@@ -65,11 +71,13 @@ public class InFlightBodies {
             context.next();
             return;
         }
-        if (BearerToken.from(context.request().getHeader(HttpHeaders.AUTHORIZATION))
-                .flatMap(tenants::authenticate).isEmpty()) {
+        Optional<Tenant> tenant = BearerToken.from(context.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .flatMap(tenants::authenticate);
+        if (tenant.isEmpty()) {
             refuse(context, 401, unauthorizedBody); // a stranger's body is never read
             return;
         }
+        context.put(TENANT, tenant.get());
         long claim = claim(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
         if (reserved.addAndGet(claim) > budget) {
             reserved.addAndGet(-claim);

@@ -8,6 +8,7 @@ import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -28,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  * transaction fails it is aborted, so read_committed readers (the enricher) never see any of its events
  * and the 503 the request gets means "nothing stored". A request still queued at its admission deadline
  * is refused without being sent. The one case Kafka cannot decide in time, a commit whose answer never
- * came, is reported as unknown (see {@link KafkaUnavailableException#outcomeUnknown()}).
+ * came, is reported as unknown (see {@link KafkaUnavailableException#outcomeUnknown()}). Built at start, so the
+ * producers are open before the first request.
  */
+@Startup
 @ApplicationScoped
 public class RawEventPublisher {
 
@@ -47,6 +50,10 @@ public class RawEventPublisher {
         this.ackTimeout = ackTimeout;
         // what is left of the bound once queued: the transaction itself may take up to its commit budget
         this.admission = ackTimeout.minus(transactions.commitBudget());
+        if (!admission.isPositive()) {
+            throw new IllegalArgumentException("freshet.ingest.ack-timeout (" + ackTimeout + ") must be longer than a "
+                    + "transaction's worst case (" + transactions.commitBudget() + "), or every request would be refused");
+        }
         this.queue = new ArrayBlockingQueue<>(maxQueuedRequests);
         this.ackLatency = Timer.builder("freshet.ingest.kafka.ack")
                 .description("Time from queuing a request's events until their Kafka transaction committed")

@@ -44,17 +44,18 @@ public final class PartitionBatch {
         return records.size() >= maxRows || System.nanoTime() - firstAddedAt >= maxAgeNanos;
     }
 
-    /** The next batch's records (not yet removed) and its intent. */
-    public List<ConsumerRecord<String, EnrichedEvent>> next(int maxRows) {
-        if (reform != null) {
-            long last = reform.last();
-            return records.stream().takeWhile(r -> r.offset() <= last).toList();
-        }
-        return List.copyOf(records.subList(0, Math.min(maxRows, records.size())));
+    /** The records of the next insert, and the intent that names them. */
+    public record Next(List<ConsumerRecord<String, EnrichedEvent>> records, BatchIntent intent) {
     }
 
-    public BatchIntent intentOf(List<ConsumerRecord<String, EnrichedEvent>> batch) {
-        return reform != null ? reform : new BatchIntent(batch.getFirst().offset(), batch.getLast().offset());
+    /** The next batch (its records stay here until {@link #completed}); call when {@link #ready}. */
+    public Next next(int maxRows) {
+        if (reform != null) {
+            long last = reform.last();
+            return new Next(records.stream().takeWhile(r -> r.offset() <= last).toList(), reform);
+        }
+        var batch = List.copyOf(records.subList(0, Math.min(maxRows, records.size())));
+        return new Next(batch, new BatchIntent(batch.getFirst().offset(), batch.getLast().offset()));
     }
 
     /** The batch is stored and its offsets committed: what is left is the next batch's start. */

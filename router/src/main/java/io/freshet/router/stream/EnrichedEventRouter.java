@@ -1,6 +1,7 @@
 package io.freshet.router.stream;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.kafka.ConsumerLoop;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ClickHouse fails, the router pauses its partitions and retries the same batch; lag grows, nothing is dropped.
  */
 @ApplicationScoped
-public class EnrichedEventRouter implements Runnable {
+public class EnrichedEventRouter implements Runnable, ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(EnrichedEventRouter.class);
 
@@ -119,43 +120,48 @@ public class EnrichedEventRouter implements Runnable {
         }
     }
 
+    @Override
+    public String name() {
+        return "routing loop";
+    }
+
+    @Override
     public boolean isRunning() {
         return stopped.getCount() > 0;
     }
 
     /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
     private void flush(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch) {
-        List<ConsumerRecord<String, EnrichedEvent>> records = batch.next(batchRows);
-        BatchIntent intent = batch.intentOf(records);
+        PartitionBatch.Next next = batch.next(batchRows);
+        BatchIntent intent = next.intent();
         try {
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.first(), intent.encode())));
-            if (!insert(consumer, partition, records, intent.deduplicationToken(partition.topic(), partition.partition()))) {
+            if (!insert(consumer, partition, batch, next.records(), intent.deduplicationToken(partition.topic(), partition.partition()))) {
                 return; // the partition moved to another instance, which re-forms this batch from the intent
             }
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.last() + 1)));
         } catch (WakeupException e) {
             throw e; // stopping
         } catch (KafkaException e) {
-            // e.g. a commit refused during a rebalance: start the partition over from what Kafka holds
-            LOG.warnf("Committing %s failed (%s); reading it again from its committed offset", partition, e.toString());
+            // e.g. a commit refused during a rebalance. Whichever commit it was, re-forming this very batch is right:
+            // its insert carries the same token, so ClickHouse drops it if it had landed.
+            LOG.warnf("Committing %s failed (%s); re-forming the batch %s", partition, e.toString(), intent);
             if (consumer.assignment().contains(partition)) {
-                OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
-                batches.put(partition, new PartitionBatch(BatchIntent.decode(committed == null ? null : committed.metadata())));
-                if (committed != null) {
-                    consumer.seek(partition, committed);
-                } else {
-                    consumer.seekToBeginning(Set.of(partition));
-                }
+                batches.put(partition, new PartitionBatch(Optional.of(intent)));
+                consumer.seek(partition, intent.first());
             }
             return;
         }
-        batch.completed(records);
+        batch.completed(next.records());
         Instant now = Instant.now();
-        records.forEach(r -> freshness.record(Duration.between(r.value().getReceivedAt(), now)));
+        next.records().forEach(r -> freshness.record(Duration.between(r.value().getReceivedAt(), now)));
     }
 
-    /** True once ClickHouse holds the batch; false when the partition was revoked while retrying. */
-    private boolean insert(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition,
+    /**
+     * True once ClickHouse holds the batch; false when the partition was revoked while retrying (even if it came
+     * back: its new batch starts over from the committed intent).
+     */
+    private boolean insert(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch,
                            List<ConsumerRecord<String, EnrichedEvent>> records, String token) {
         List<EventRow> rows = records.stream().map(EventRow::new).toList();
         Duration backoff = initialBackoff;
@@ -175,7 +181,7 @@ public class EnrichedEventRouter implements Runnable {
             consumer.pause(consumer.assignment());
             pausedPartitions.set(consumer.paused().size());
             buffer(consumer.poll(backoff)); // only partitions assigned meanwhile, not yet paused, can return records
-            if (!running || !batches.containsKey(partition)) {
+            if (!running || batches.get(partition) != batch) {
                 resumeAll(consumer);
                 return false;
             }

@@ -31,13 +31,13 @@ class BatchIntentTest {
         batch.add(records(14, 20));
         assertTrue(batch.ready(1000, Long.MAX_VALUE));
         var reformed = batch.next(1000);
-        assertEquals(LongStream.rangeClosed(10, 15).boxed().toList(), reformed.stream().map(ConsumerRecord::offset).toList());
-        assertEquals(new BatchIntent(10, 15), batch.intentOf(reformed));
+        assertEquals(LongStream.rangeClosed(10, 15).boxed().toList(), reformed.records().stream().map(ConsumerRecord::offset).toList());
+        assertEquals(new BatchIntent(10, 15), reformed.intent());
 
-        batch.completed(reformed);
+        batch.completed(reformed.records());
         assertEquals(5, batch.size());
         assertTrue(batch.ready(5, Long.MAX_VALUE), "then batches are formed by size (or age) again");
-        assertEquals(new BatchIntent(16, 20), batch.intentOf(batch.next(5)));
+        assertEquals(new BatchIntent(16, 20), batch.next(5).intent());
     }
 
     private static List<ConsumerRecord<String, EnrichedEvent>> records(long from, long to) {

@@ -3,18 +3,16 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.Metrics;
+import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
-import io.freshet.eventmodel.topic.Topics;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,7 +28,7 @@ class ClickHouseOutageIT {
     void eventsSentWhileClickHouseIsDownAreStoredOnceItIsBack() throws Exception {
         String tenant = TestTenants.create("ch-outage").id();
         send(tenant, 0, EVENTS / 2);
-        await().atMost(Duration.ofSeconds(60)).until(() -> stored(tenant) == EVENTS / 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant) == EVENTS / 2);
         Freshet.run("down", "clickhouse");
         try {
             send(tenant, EVENTS / 2, EVENTS);
@@ -38,25 +36,18 @@ class ClickHouseOutageIT {
         } finally {
             Freshet.run("up", "clickhouse");
         }
-        await().atMost(Duration.ofSeconds(120)).until(() -> stored(tenant) >= EVENTS);
+        await().atMost(Duration.ofSeconds(120)).until(() -> ClickHouseProbe.eventsOf(tenant) >= EVENTS);
         assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.query(
                 "SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
         await().atMost(Duration.ofSeconds(30)).until(() -> pausedPartitions() == 0);
     }
 
-    private static void send(String tenant, int from, int to) {
-        TopicProbe.sendAll(IntStream.range(from, to).mapToObj(i -> new ProducerRecord<>(Topics.RAW, tenant + "/u" + i % 13, """
-                {"tenant_id":"%s","event_id":"%s","type":"outage.tested","received_at":"%s","user_id":"u%d"}"""
-                .formatted(tenant, UUID.randomUUID(), Instant.now(), i % 13))).toList());
-    }
-
-    private static long stored(String tenant) {
-        return Long.parseLong(ClickHouseProbe.query("SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
+    private static void send(String tenant, int from, int to) throws Exception {
+        TopicProbe.sendAll(IntStream.range(from, to)
+                .mapToObj(i -> RawEvents.record(tenant, "u" + i % 13, UUID.randomUUID().toString(), "outage.tested")).toList());
     }
 
     private static double pausedPartitions() {
-        return given().baseUri(LocalStack.routerUrl()).get("/q/metrics").then().extract().asString()
-                .lines().filter(line -> line.startsWith("freshet_sink_paused_partitions "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return Metrics.sum(LocalStack.routerUrl(), "freshet_sink_paused_partitions");
     }
 }
