@@ -3,6 +3,7 @@ package io.freshet.eventmodel.tenant;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.kafka.GroupConsumers;
 import io.freshet.eventmodel.topic.Topics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -43,12 +44,14 @@ public class TenantRegistry {
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean running = true;
     private Thread follower;
+    private final Counter updatesApplied;
 
     public TenantRegistry(ObjectMapper json, MeterRegistry meters,
                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.json = json;
         this.bootstrapServers = bootstrapServers;
         meters.gaugeMapSize("freshet.tenants", List.of(), byId);
+        this.updatesApplied = meters.counter("freshet.tenants.updates");
     }
 
     /** After topic provisioning (priority 1), before traffic. */
@@ -104,6 +107,7 @@ public class TenantRegistry {
         if (updated != null) {
             byKeyHash.put(updated.apiKeyHash(), updated);
         }
+        updatesApplied.increment();
     }
 
     /** The tenant owning this API key, if any. */

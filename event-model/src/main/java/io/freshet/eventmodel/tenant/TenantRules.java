@@ -26,12 +26,15 @@ import java.util.Set;
  *                 "properties": {"amount": {"type": "number", "min": 0, "max": 100000}}},
  *  "transform":  {"filter_types": ["debug.log"], "sample": {"page.view": 0.25},
  *                 "rename": {"amt": "amount"}, "drop": ["password"], "mask": ["phone"], "hash": ["email"],
- *                 "tags": {"env": "prod"}}}
+ *                 "tags": {"env": "prod"}},
+ *  "alerts":     [{"name": "error-burst", "type": "error.captured", "threshold": 100, "window_minutes": 1}]}
  * }</pre>
  */
-public record TenantRules(Validation validation, Transform transform) {
+public record TenantRules(Validation validation, Transform transform, List<AlertRule> alerts) {
 
-    public static final TenantRules NONE = new TenantRules(Validation.NONE, Transform.NONE);
+    public static final TenantRules NONE = new TenantRules(Validation.NONE, Transform.NONE, List.of());
+    /** The longest alert window: the router keeps a day of alert counts. */
+    public static final int MAX_ALERT_WINDOW_MINUTES = 1440;
 
     /** Bounds a tenant's rules, which the enricher applies to every event. */
     static final int MAX_ENTRIES = 200;
@@ -117,9 +120,24 @@ public record TenantRules(Validation validation, Transform transform) {
         }
     }
 
+    /**
+     * An alert the router raises, once per window, when more than {@code threshold} events of {@code type} arrive in
+     * one tumbling window of {@code windowMinutes} (by the time the gateway accepted them).
+     */
+    public record AlertRule(String name, String type, Long threshold, Integer windowMinutes) {
+        public AlertRule {
+            windowMinutes = windowMinutes == null ? 1 : windowMinutes;
+        }
+
+        public long windowMillis() {
+            return windowMinutes * 60_000L;
+        }
+    }
+
     public TenantRules {
         validation = validation == null ? Validation.NONE : validation;
         transform = transform == null ? Transform.NONE : transform;
+        alerts = alerts == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(alerts)); // nulls reported by problems()
     }
 
     /** Read-only, in the order the admin wrote them: violations are then reported in a stable order. */
@@ -133,7 +151,7 @@ public record TenantRules(Validation validation, Transform transform) {
             return NONE;
         }
         if (!json.isObject()) {
-            throw new InvalidRulesException("Rules must be a JSON object with 'validation' and/or 'transform'");
+            throw new InvalidRulesException("Rules must be a JSON object with 'validation', 'transform' and/or 'alerts'");
         }
         TenantRules rules;
         try {
@@ -198,6 +216,26 @@ public record TenantRules(Validation validation, Transform transform) {
                 problems.add("transform.tags." + key + ": a tag value is a string of at most " + MAX_NAME_LENGTH + " characters");
             }
         });
+        if (alerts.stream().anyMatch(java.util.Objects::isNull)) {
+            problems.add("alerts: a rule is an object with 'name', 'type', 'threshold' and 'window_minutes'");
+            return problems;
+        }
+        if (alerts.size() > MAX_ENTRIES) {
+            problems.add("alerts: at most " + MAX_ENTRIES + " rules");
+        }
+        names("alerts", alerts.stream().map(AlertRule::name).toList(), problems);
+        names("alerts (types)", alerts.stream().map(AlertRule::type).toList(), problems);
+        if (alerts.stream().map(AlertRule::name).distinct().count() < alerts.size()) {
+            problems.add("alerts: two rules have the same name");
+        }
+        for (AlertRule rule : alerts) {
+            if (rule.threshold() == null || rule.threshold() < 0) {
+                problems.add("alerts." + rule.name() + ": 'threshold' is required, at least 0");
+            }
+            if (rule.windowMinutes() < 1 || rule.windowMinutes() > MAX_ALERT_WINDOW_MINUTES) {
+                problems.add("alerts." + rule.name() + ": 'window_minutes' is between 1 and " + MAX_ALERT_WINDOW_MINUTES);
+            }
+        }
         return problems;
     }
 

@@ -23,4 +23,9 @@ public final class ClickHouseProbe {
     public static long eventsOf(String tenant) {
         return Long.parseLong(query("SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
     }
+
+    /** The events freshet.billing_usage bills the tenant for: each minute's newest total, summed. */
+    public static long billedEventsOf(String tenant) {
+        return Long.parseLong(query("SELECT sum(events) FROM freshet.billing_usage FINAL WHERE tenant_id = '" + tenant + "'"));
+    }
 }

@@ -4,6 +4,7 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.freshet.eventmodel.record.Alert;
+import io.freshet.eventmodel.record.BillingUsage;
 import io.freshet.eventmodel.record.EnrichedEvent;
 
 import java.util.Map;
@@ -19,6 +20,10 @@ public final class EnrichedRecords {
     }
 
     public static AvroKafkaDeserializer<Alert> alerts() {
+        return specific();
+    }
+
+    public static AvroKafkaDeserializer<BillingUsage> billingUsage() {
         return specific();
     }
 

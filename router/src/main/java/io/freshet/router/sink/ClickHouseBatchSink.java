@@ -9,48 +9,54 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-/** Inserts batches of rows into {@code freshet.events} in RowBinary, each with a deduplication token. */
+/** Inserts batches of rows into the router's tables in RowBinary, each with a deduplication token. */
 @ApplicationScoped
 public class ClickHouseBatchSink {
 
-    static final String DATABASE = "freshet";
-    static final String TABLE = "events";
-
     private final Client clickHouse;
-    private final Timer flushLatency;
-    private final DistributionSummary batchRows;
-    private final Counter rowsWritten;
+    private final Map<SinkTable, Meters> meters = new EnumMap<>(SinkTable.class);
+
+    private record Meters(Timer flushLatency, DistributionSummary batchRows, Counter rowsWritten) {
+        Meters(MeterRegistry registry, SinkTable table) {
+            this(Timer.builder("freshet.sink.flush").description("ClickHouse batch insert latency")
+                            .tag("table", table.table()).publishPercentileHistogram().register(registry),
+                    DistributionSummary.builder("freshet.sink.batch.rows").description("Rows per ClickHouse batch")
+                            .tag("table", table.table()).publishPercentileHistogram().register(registry),
+                    registry.counter("freshet.sink.rows", "table", table.table()));
+        }
+    }
 
     /**
      * Built when the first batch arrives (the bean is created on first use), after the migrations ran at
-     * start, so the table's schema can be read for the row mapping.
+     * start, so the tables' schemas can be read for the row mapping.
      */
-    public ClickHouseBatchSink(Client clickHouse, MeterRegistry meters) {
+    public ClickHouseBatchSink(Client clickHouse, MeterRegistry registry) {
         this.clickHouse = clickHouse;
-        clickHouse.register(EventRow.class, clickHouse.getTableSchema(TABLE, DATABASE));
-        this.flushLatency = Timer.builder("freshet.sink.flush").description("ClickHouse batch insert latency")
-                .publishPercentileHistogram().register(meters);
-        this.batchRows = DistributionSummary.builder("freshet.sink.batch.rows").description("Rows per ClickHouse batch")
-                .publishPercentileHistogram().register(meters);
-        this.rowsWritten = meters.counter("freshet.sink.rows");
+        for (SinkTable table : SinkTable.values()) {
+            clickHouse.register(table.rowClass(), clickHouse.getTableSchema(table.table(), SinkTable.DATABASE));
+            meters.put(table, new Meters(registry, table));
+        }
     }
 
     /**
      * Inserts the rows; ClickHouse drops the whole insert if it already took one with the same token, so
      * retrying an identical batch never doubles it.
      */
-    public CompletionStage<InsertResponse> insert(List<EventRow> rows, String deduplicationToken) {
+    public CompletionStage<InsertResponse> insert(SinkTable table, List<Object> rows, String deduplicationToken) {
         Timer.Sample sample = Timer.start();
-        return clickHouse.insert(TABLE, rows, new InsertSettings()
-                        .setDatabase(DATABASE).setDeduplicationToken(deduplicationToken))
+        return clickHouse.insert(table.table(), rows, new InsertSettings()
+                        .setDatabase(SinkTable.DATABASE).setDeduplicationToken(deduplicationToken))
                 .whenComplete((response, failure) -> {
                     if (failure == null) {
-                        sample.stop(flushLatency);
-                        batchRows.record(rows.size());
-                        rowsWritten.increment(rows.size());
+                        Meters m = meters.get(table);
+                        sample.stop(m.flushLatency());
+                        m.batchRows().record(rows.size());
+                        m.rowsWritten().increment(rows.size());
                     }
                 });
     }

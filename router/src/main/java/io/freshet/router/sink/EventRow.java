@@ -1,6 +1,7 @@
 package io.freshet.router.sink;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
@@ -15,8 +16,8 @@ public class EventRow {
     private final int sourcePartition;
     private final long sourceOffset;
 
-    public EventRow(ConsumerRecord<String, EnrichedEvent> record) {
-        this.event = record.value();
+    EventRow(ConsumerRecord<String, SpecificRecord> record) {
+        this.event = (EnrichedEvent) record.value();
         this.sourceTopic = record.topic();
         this.sourcePartition = record.partition();
         this.sourceOffset = record.offset();

@@ -1,6 +1,6 @@
 package io.freshet.router.sink;
 
-import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public final class PartitionBatch {
 
-    private final List<ConsumerRecord<String, EnrichedEvent>> records = new ArrayList<>();
+    private final List<ConsumerRecord<String, SpecificRecord>> records = new ArrayList<>();
     private BatchIntent reform;
     private long firstAddedAt;
 
@@ -22,7 +22,7 @@ public final class PartitionBatch {
         this.reform = reform.orElse(null);
     }
 
-    public void add(List<ConsumerRecord<String, EnrichedEvent>> polled) {
+    public void add(List<ConsumerRecord<String, SpecificRecord>> polled) {
         if (records.isEmpty() && !polled.isEmpty()) {
             firstAddedAt = System.nanoTime();
         }
@@ -45,7 +45,7 @@ public final class PartitionBatch {
     }
 
     /** The records of the next insert, and the intent that names them. */
-    public record Next(List<ConsumerRecord<String, EnrichedEvent>> records, BatchIntent intent) {
+    public record Next(List<ConsumerRecord<String, SpecificRecord>> records, BatchIntent intent) {
     }
 
     /** The next batch (its records stay here until {@link #completed}); call when {@link #ready}. */
@@ -59,7 +59,7 @@ public final class PartitionBatch {
     }
 
     /** The batch is stored and its offsets committed: what is left is the next batch's start. */
-    public void completed(List<ConsumerRecord<String, EnrichedEvent>> batch) {
+    public void completed(List<ConsumerRecord<String, SpecificRecord>> batch) {
         records.subList(0, batch.size()).clear();
         reform = null;
         firstAddedAt = System.nanoTime();

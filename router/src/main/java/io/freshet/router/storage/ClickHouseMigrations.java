@@ -33,7 +33,8 @@ public class ClickHouseMigrations {
     static final List<String> MIGRATIONS = List.of(
             "V001__events.sql",
             "V002__events_per_minute.sql",
-            "V003__enrichment_columns.sql");
+            "V003__enrichment_columns.sql",
+            "V004__billing_usage.sql");
 
     private final Client clickHouse;
 

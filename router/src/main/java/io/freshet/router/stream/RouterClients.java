@@ -5,7 +5,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.freshet.eventmodel.kafka.GroupConsumers;
-import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.avro.specific.SpecificRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,9 +31,9 @@ public class RouterClients {
         this.maxPollRecords = maxPollRecords;
     }
 
-    /** Enriched Avro, read_committed, in the router group; offsets are committed by the router itself. */
-    KafkaConsumer<String, EnrichedEvent> consumer() {
-        var values = new AvroKafkaDeserializer<EnrichedEvent>();
+    /** Avro (enriched events, billing usage), read_committed, in the router group; offsets are committed by the router itself. */
+    KafkaConsumer<String, SpecificRecord> consumer() {
+        var values = new AvroKafkaDeserializer<SpecificRecord>();
         values.configure(Map.of(
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,

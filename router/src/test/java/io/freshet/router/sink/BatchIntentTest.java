@@ -1,6 +1,6 @@
 package io.freshet.router.sink;
 
-import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class BatchIntentTest {
         assertEquals(new BatchIntent(16, 20), batch.next(5).intent());
     }
 
-    private static List<ConsumerRecord<String, EnrichedEvent>> records(long from, long to) {
-        return LongStream.rangeClosed(from, to).mapToObj(o -> new ConsumerRecord<String, EnrichedEvent>("t", 0, o, "k", null)).toList();
+    private static List<ConsumerRecord<String, SpecificRecord>> records(long from, long to) {
+        return LongStream.rangeClosed(from, to).mapToObj(o -> new ConsumerRecord<String, SpecificRecord>("t", 0, o, "k", null)).toList();
     }
 }

@@ -1,12 +1,12 @@
 package io.freshet.router.stream;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
+import org.apache.avro.specific.SpecificRecord;
 import io.freshet.eventmodel.kafka.ConsumerLoop;
-import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
-import io.freshet.router.sink.EventRow;
 import io.freshet.router.sink.PartitionBatch;
+import io.freshet.router.sink.SinkTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -28,6 +28,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Exactly once from freshet.events.enriched into ClickHouse. Each partition's records are batched on their own
+ * Exactly once from freshet.events.enriched and freshet.billing.usage into ClickHouse ({@link SinkTable}). Each
+ * partition's records are batched on their own
  * (flushed by size or age); before a batch is inserted, its offset range is committed as the partition's offset
  * metadata, with the offset itself unchanged; after the insert, the offset moves past the batch. A crash between
  * the two leaves the range behind, and whoever owns the partition next re-forms exactly that batch, whose
@@ -47,9 +49,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ClickHouse fails, the router pauses its partitions and retries the same batch; lag grows, nothing is dropped.
  */
 @ApplicationScoped
-public class EnrichedEventRouter implements Runnable, ConsumerLoop {
+public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
 
-    private static final Logger LOG = Logger.getLogger(EnrichedEventRouter.class);
+    private static final Logger LOG = Logger.getLogger(ClickHouseSinkLoop.class);
 
     private final RouterClients clients;
     private final ClickHouseBatchSink sink;
@@ -63,9 +65,9 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
     private final Map<TopicPartition, PartitionBatch> batches = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
-    private volatile KafkaConsumer<String, EnrichedEvent> consumer;
+    private volatile KafkaConsumer<String, SpecificRecord> consumer;
 
-    public EnrichedEventRouter(RouterClients clients, ClickHouseBatchSink sink, MeterRegistry meters,
+    public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, MeterRegistry meters,
                                @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
                                @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
                                @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
@@ -94,7 +96,7 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
              var consumerMetrics = new KafkaClientMetrics(consumer)) {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
             this.consumer = consumer;
-            consumer.subscribe(List.of(Topics.ENRICHED), new BatchOwnership());
+            consumer.subscribe(Arrays.stream(SinkTable.values()).map(SinkTable::topic).toList(), new BatchOwnership());
             while (running) {
                 buffer(consumer.poll(Duration.ofMillis(100)));
                 for (TopicPartition partition : List.copyOf(batches.keySet())) {
@@ -114,7 +116,7 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
         }
     }
 
-    private void buffer(ConsumerRecords<String, EnrichedEvent> records) {
+    private void buffer(ConsumerRecords<String, SpecificRecord> records) {
         for (TopicPartition partition : records.partitions()) {
             batches.get(partition).add(records.records(partition));
         }
@@ -131,7 +133,7 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
     }
 
     /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
-    private void flush(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch) {
+    private void flush(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition, PartitionBatch batch) {
         PartitionBatch.Next next = batch.next(batchRows);
         BatchIntent intent = next.intent();
         try {
@@ -154,20 +156,25 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
         }
         batch.completed(next.records());
         Instant now = Instant.now();
-        next.records().forEach(r -> freshness.record(Duration.between(r.value().getReceivedAt(), now)));
+        for (var record : next.records()) {
+            if (record.value() instanceof EnrichedEvent event) {
+                freshness.record(Duration.between(event.getReceivedAt(), now));
+            }
+        }
     }
 
     /**
      * True once ClickHouse holds the batch; false when the partition was revoked while retrying (even if it came
      * back: its new batch starts over from the committed intent).
      */
-    private boolean insert(KafkaConsumer<String, EnrichedEvent> consumer, TopicPartition partition, PartitionBatch batch,
-                           List<ConsumerRecord<String, EnrichedEvent>> records, String token) {
-        List<EventRow> rows = records.stream().map(EventRow::new).toList();
+    private boolean insert(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition, PartitionBatch batch,
+                           List<ConsumerRecord<String, SpecificRecord>> records, String token) {
+        SinkTable table = SinkTable.of(partition.topic());
+        List<Object> rows = records.stream().map(table::row).toList();
         Duration backoff = initialBackoff;
         while (true) {
             try {
-                sink.insert(rows, token).toCompletableFuture().get(60, TimeUnit.SECONDS).close();
+                sink.insert(table, rows, token).toCompletableFuture().get(60, TimeUnit.SECONDS).close();
                 resumeAll(consumer);
                 return true;
             } catch (InterruptedException e) {
@@ -189,7 +196,7 @@ public class EnrichedEventRouter implements Runnable, ConsumerLoop {
         }
     }
 
-    private void resumeAll(KafkaConsumer<String, EnrichedEvent> consumer) {
+    private void resumeAll(KafkaConsumer<String, SpecificRecord> consumer) {
         if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
             pausedPartitions.set(0);

@@ -1,0 +1,64 @@
+package io.freshet.router.route;
+
+import io.apicurio.registry.resolver.SchemaResolverConfig;
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
+import io.apicurio.registry.serde.avro.AvroSerde;
+import io.freshet.eventmodel.record.EnrichedEvent;
+import io.quarkus.kafka.client.serialization.ObjectMapperSerde;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Map;
+
+/** The serdes of the routes: Avro through the schema registry for the pipeline's topics, JSON for internal ones. */
+@ApplicationScoped
+public class RouteSerdes {
+
+    private final Map<String, Object> avroConfig;
+
+    public RouteSerdes(@ConfigProperty(name = "freshet.registry.url") String registryUrl) {
+        this.avroConfig = Map.of(
+                SerdeConfig.REGISTRY_URL, registryUrl,
+                SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
+                AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
+                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
+    }
+
+    /** Enriched events with their record size; the routes only read them. */
+    Serde<SizedEvent> sizedEvents() {
+        var avro = new AvroKafkaDeserializer<EnrichedEvent>();
+        avro.configure(avroConfig, false);
+        Deserializer<SizedEvent> sized = new Deserializer<>() {
+            @Override
+            public SizedEvent deserialize(String topic, byte[] data) {
+                return deserialize(topic, new RecordHeaders(), data);
+            }
+
+            @Override
+            public SizedEvent deserialize(String topic, Headers headers, byte[] data) {
+                return data == null ? null : new SizedEvent(avro.deserialize(topic, headers, data), data.length);
+            }
+        };
+        return Serdes.serdeFrom((topic, event) -> {
+            throw new UnsupportedOperationException("the routes never write enriched events");
+        }, sized);
+    }
+
+    <T extends SpecificRecord> Serde<T> avro() {
+        var serde = new AvroSerde<T>();
+        serde.configure(avroConfig, false);
+        return serde;
+    }
+
+    static <T> Serde<T> json(Class<T> type) {
+        return new ObjectMapperSerde<>(type);
+    }
+}
