@@ -30,7 +30,8 @@ import java.time.Instant;
  * count an event at the time the gateway accepted it, so a replay or a crash counts it into the same window.
  * <ul>
  * <li>Billing: per tenant and minute, the events and bytes so far, to freshet.billing.usage keyed by tenant. A
- * minute's record is updated while its events arrive; the newest record of a (tenant, minute) is its total.</li>
+ * minute's record is updated while its events arrive; the newest record of a (tenant, minute) is its total. Each
+ * partition's usage is first summed for a second ({@link UsageCombiner}), so regrouping it costs little.</li>
  * <li>Alerts: each tenant's alert rules, counted per window ({@link AlertWindows}), to freshet.alerts.</li>
  * </ul>
  */
@@ -38,6 +39,8 @@ import java.time.Instant;
 public class RouteTopology {
 
     static final Duration BILLING_MINUTE = Duration.ofMinutes(1);
+    /** How long a partition's usage is summed before it is regrouped by tenant: the billing route's added delay. */
+    private static final Duration BILLING_COMBINE = Duration.ofSeconds(1);
 
     private final RouteSerdes serdes;
     private final AlertRuleBook alertRules;
@@ -58,15 +61,17 @@ public class RouteTopology {
                 .withTimestampExtractor((record, partitionTime) ->
                         ((SizedEvent) record.value()).event().getReceivedAt().toEpochMilli())
                 .withName("enriched"));
-        billing(enriched);
+        billing(builder, enriched);
         alerts(builder, enriched);
         return builder.build();
     }
 
-    private void billing(KStream<String, SizedEvent> enriched) {
+    private void billing(StreamsBuilder builder, KStream<String, SizedEvent> enriched) {
         Serde<Usage> usage = RouteSerdes.json(Usage.class);
         Serde<BillingUsage> billingUsage = serdes.avro();
-        enriched.map((key, sized) -> KeyValue.pair(sized.event().getTenantId(), new Usage(1, sized.bytes())))
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(UsageCombiner.STORE), Serdes.String(), usage));
+        enriched.process(() -> new UsageCombiner(BILLING_COMBINE), UsageCombiner.STORE)
                 .groupByKey(Grouped.with("billing-by-tenant", Serdes.String(), usage))
                 .windowedBy(TimeWindows.ofSizeAndGrace(BILLING_MINUTE, billingGrace))
                 .reduce(Usage::plus, Materialized.<String, Usage, WindowStore<Bytes, byte[]>>as("billing-minutes")

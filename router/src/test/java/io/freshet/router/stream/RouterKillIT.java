@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * `kill -9` of the router, three times, while a known set of events flows through the pipeline: afterwards
- * ClickHouse holds each of them exactly once.
+ * ClickHouse holds each of them exactly once, and the billing totals equal the event count.
  */
 class RouterKillIT {
 
@@ -46,5 +46,8 @@ class RouterKillIT {
         assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.query(
                 "SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'"),
                 "count() = uniqExact(event_id) = every event sent");
+        // the billing route ran in the same processes, killed alike: it bills each event once
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.billedEventsOf(tenant) >= EVENTS);
+        assertEquals(EVENTS, ClickHouseProbe.billedEventsOf(tenant), "billed events = events sent");
     }
 }
