@@ -3,6 +3,7 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import org.apache.avro.specific.SpecificRecord;
 import io.freshet.eventmodel.kafka.ConsumerLoop;
+import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
 import io.freshet.router.sink.PartitionBatch;
@@ -47,6 +48,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the two leaves the range behind, and whoever owns the partition next re-forms exactly that batch, whose
  * insert carries the same deduplication token, which ClickHouse drops if the first insert had landed. While
  * ClickHouse fails, the router pauses its partitions and retries the same batch; lag grows, nothing is dropped.
+ * Rows ClickHouse refuses for their values go to the DLQ with its reason; the rest of their batch is stored.
  */
 @ApplicationScoped
 public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
@@ -55,6 +57,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
 
     private final RouterClients clients;
     private final ClickHouseBatchSink sink;
+    private final RejectedRows deadLetters;
     private final MeterRegistry meters;
     private final int batchRows;
     private final long batchAgeNanos;
@@ -67,13 +70,14 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, SpecificRecord> consumer;
 
-    public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, MeterRegistry meters,
+    public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
                                @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
                                @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
                                @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
                                @ConfigProperty(name = "freshet.sink.retry.max-backoff") Duration maxBackoff) {
         this.clients = clients;
         this.sink = sink;
+        this.deadLetters = deadLetters;
         this.meters = meters;
         this.batchRows = batchRows;
         this.batchAgeNanos = batchAge.toNanos();
@@ -170,11 +174,10 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private boolean insert(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition, PartitionBatch batch,
                            List<ConsumerRecord<String, SpecificRecord>> records, String token) {
         SinkTable table = SinkTable.of(partition.topic());
-        List<Object> rows = records.stream().map(table::row).toList();
         Duration backoff = initialBackoff;
         while (true) {
             try {
-                sink.insert(table, rows, token).toCompletableFuture().get(60, TimeUnit.SECONDS).close();
+                deadLetters.send(sink.insert(table, records, token));
                 resumeAll(consumer);
                 return true;
             } catch (InterruptedException e) {
@@ -182,7 +185,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
                 throw new WakeupException();
             } catch (Exception e) {
                 LOG.warnf("ClickHouse did not take %d rows of %s (%s); pausing and retrying in %s",
-                        rows.size(), partition, e.getCause() != null ? e.getCause().toString() : e.toString(), backoff);
+                        records.size(), partition, e.getCause() != null ? e.getCause().toString() : e.toString(), backoff);
             }
             // keep the group membership alive (and hear of rebalances) without fetching more
             consumer.pause(consumer.assignment());
