@@ -5,9 +5,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -27,15 +29,7 @@ public final class ServiceInstance implements AutoCloseable {
 
     /** Starts it and waits until it is ready; its log goes to .freshet/logs/{@code part}-{@code instanceId}.log. */
     public static ServiceInstance start(String part, String instanceId, int port, String portVariable) throws IOException {
-        Path root = LocalStack.repositoryRoot();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx384m", "-jar",
-                root.resolve(".freshet/app/" + part + "/quarkus-run.jar").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(root.resolve(".freshet/logs/" + part + "-" + instanceId + ".log").toFile());
-        builder.environment().putAll(Map.of("FRESHET_INSTANCE_ID", instanceId, portVariable, String.valueOf(port),
-                "FRESHET_BIND_HOST", "127.0.0.1"));
-        var instance = new ServiceInstance(builder.start(), "http://127.0.0.1:" + port);
+        var instance = new ServiceInstance(launch(part, instanceId, port, portVariable, Map.of()), "http://127.0.0.1:" + port);
         await().atMost(Duration.ofSeconds(120)).until(() -> {
             if (!instance.process.isAlive()) {
                 throw new AssertionError(part + " " + instanceId + " exited during start-up; see its log");
@@ -43,6 +37,41 @@ public final class ServiceInstance implements AutoCloseable {
             return instance.ready();
         });
         return instance;
+    }
+
+    /**
+     * Starts it with these settings and expects it to refuse to start: returns what it printed once it has exited,
+     * with a non-zero status, within a minute.
+     */
+    public static String failedStart(String part, String instanceId, int port, String portVariable,
+                                     Map<String, String> environment) throws Exception {
+        Process process = launch(part, instanceId, port, portVariable, environment);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(part + " " + instanceId + " did not stop within a minute");
+        }
+        if (process.exitValue() == 0) {
+            throw new AssertionError(part + " " + instanceId + " exited with status 0");
+        }
+        return Files.readString(log(part, instanceId));
+    }
+
+    private static Process launch(String part, String instanceId, int port, String portVariable,
+                                  Map<String, String> environment) throws IOException {
+        Path root = LocalStack.repositoryRoot();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx384m", "-jar",
+                root.resolve(".freshet/app/" + part + "/quarkus-run.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log(part, instanceId).toFile());
+        builder.environment().putAll(Map.of("FRESHET_INSTANCE_ID", instanceId, portVariable, String.valueOf(port),
+                "FRESHET_BIND_HOST", "127.0.0.1"));
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    private static Path log(String part, String instanceId) {
+        return LocalStack.repositoryRoot().resolve(".freshet/logs/" + part + "-" + instanceId + ".log");
     }
 
     public String url() {

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -37,14 +38,25 @@ public class ClickHouseMigrations {
             "V004__billing_usage.sql");
 
     private final Client clickHouse;
+    private final String url;
+    private final String username;
 
-    public ClickHouseMigrations(Client clickHouse) {
+    public ClickHouseMigrations(Client clickHouse, @ConfigProperty(name = "freshet.clickhouse.url") String url,
+                                @ConfigProperty(name = "freshet.clickhouse.username") String username) {
         this.clickHouse = clickHouse;
+        this.url = url;
+        this.username = username;
     }
 
     /** Before the sink starts consuming (priority 3, after the topics). */
     void onStart(@Observes @Priority(3) StartupEvent event) throws Exception {
-        execute("CREATE DATABASE IF NOT EXISTS freshet");
+        try {
+            execute("CREATE DATABASE IF NOT EXISTS freshet");
+        } catch (Exception e) {
+            // a wrong address or credentials stop the start with what to fix, not a retry loop
+            throw new IllegalStateException("Cannot use ClickHouse at " + url + " as user '" + username + "': "
+                    + rootMessage(e) + ". Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.");
+        }
         execute("""
                 CREATE TABLE IF NOT EXISTS freshet.schema_migrations
                 (version String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
@@ -70,6 +82,14 @@ public class ClickHouseMigrations {
                     Map.of("v", migration, "c", checksum)).get(30, TimeUnit.SECONDS).close();
             LOG.infof("Applied ClickHouse migration %s", migration);
         }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
     }
 
     private void execute(String statement) throws Exception {
