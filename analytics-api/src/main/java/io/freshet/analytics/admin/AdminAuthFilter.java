@@ -1,7 +1,6 @@
 package io.freshet.analytics.admin;
 
-import io.freshet.eventmodel.http.ApiError;
-import io.freshet.eventmodel.http.BearerToken;
+import io.freshet.eventmodel.http.AdminToken;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -9,17 +8,15 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 /** Guards {@code /v1/admin/**} with the operator's token ({@code FRESHET_ADMIN_TOKEN}). */
 public class AdminAuthFilter {
 
-    private final Optional<String> adminToken;
+    private final AdminToken adminToken;
 
     public AdminAuthFilter(@ConfigProperty(name = "freshet.admin.token") Optional<String> adminToken) {
-        this.adminToken = adminToken.filter(t -> !t.isBlank());
+        this.adminToken = new AdminToken(adminToken, "analytics-api");
     }
 
     @ServerRequestFilter
@@ -27,19 +24,7 @@ public class AdminAuthFilter {
         if (!request.getUriInfo().getPath().startsWith("/v1/admin")) {
             return Optional.empty();
         }
-        if (adminToken.isEmpty()) {
-            return Optional.of(refuse(Response.Status.FORBIDDEN, "admin_disabled",
-                    "The admin API is disabled: start analytics-api with FRESHET_ADMIN_TOKEN set"));
-        }
-        boolean valid = BearerToken.from(request.getHeaderString(HttpHeaders.AUTHORIZATION))
-                .map(token -> MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                        adminToken.get().getBytes(StandardCharsets.UTF_8)))
-                .orElse(false);
-        return valid ? Optional.empty() : Optional.of(refuse(Response.Status.UNAUTHORIZED, "unauthorized",
-                "Send the admin token as 'Authorization: Bearer <token>'"));
-    }
-
-    private static Response refuse(Response.Status status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(ApiError.of(code, message)).build();
+        return adminToken.check(request.getHeaderString(HttpHeaders.AUTHORIZATION)).map(refusal ->
+                Response.status(refusal.status()).type(MediaType.APPLICATION_JSON).entity(refusal.error()).build());
     }
 }

@@ -35,11 +35,15 @@ public final class GroupConsumers {
 
     /** A reader of committed records in no group, for a caller that assigns partitions and positions itself. */
     public static KafkaConsumer<String, String> reader(String bootstrapServers, String clientId) {
+        return reader(bootstrapServers, clientId, new StringDeserializer());
+    }
+
+    public static <V> KafkaConsumer<String, V> reader(String bootstrapServers, String clientId, Deserializer<V> values) {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId),
-                new StringDeserializer(), new StringDeserializer());
+                new StringDeserializer(), values);
     }
 }

@@ -13,8 +13,8 @@ public final class Freshet {
     private Freshet() {
     }
 
-    /** Runs `./freshet args...` and fails unless it exits 0; its output goes to target/freshet-<verb>.log. */
-    public static void run(String... args) throws IOException, InterruptedException {
+    /** Runs `./freshet args...` and fails unless it exits 0; returns its output, also in target/freshet-<verb>.log. */
+    public static String run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("./freshet"));
         command.addAll(List.of(args));
         Path log = Path.of("target", "freshet-" + args[0] + ".log");
@@ -27,6 +27,7 @@ public final class Freshet {
         if (process.exitValue() != 0) {
             throw new AssertionError("./freshet " + String.join(" ", args) + " failed; see " + log);
         }
+        return Files.readString(log);
     }
 
     /** `kill -9` of a part's process, as a crash would do it; `run("up", part)` starts it again. */

@@ -1,20 +1,28 @@
 package io.freshet.router.stream;
 
+import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
-import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.freshet.eventmodel.kafka.GroupConsumers;
-import org.apache.avro.specific.SpecificRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 
-/** The router's Kafka consumer, configured from application.properties. */
+/** The router's Kafka clients, configured from application.properties. */
 @ApplicationScoped
 public class RouterClients {
+
+    /** The consumer group that stores the topics in ClickHouse; its committed offsets say what is stored. */
+    static final String SINK_GROUP = "freshet-router";
 
     private final String bootstrapServers;
     private final String registryUrl;
@@ -31,13 +39,29 @@ public class RouterClients {
         this.maxPollRecords = maxPollRecords;
     }
 
-    /** Avro (enriched events, billing usage), read_committed, in the router group; offsets are committed by the router itself. */
+    /** Avro (enriched events, billing usage), read_committed, in the sink group; offsets are committed by the router itself. */
     KafkaConsumer<String, SpecificRecord> consumer() {
+        return GroupConsumers.staticMember(bootstrapServers, SINK_GROUP, "router-" + instanceId, maxPollRecords, avro());
+    }
+
+    /** Reads enriched events again for a replay, outside any group. */
+    public KafkaConsumer<String, SpecificRecord> replayReader(String replayId) {
+        return GroupConsumers.reader(bootstrapServers, "router-replay-" + replayId, avro());
+    }
+
+    /** Where the sink group stands on each partition: below it, every record is stored or being stored. */
+    public Map<TopicPartition, OffsetAndMetadata> sinkOffsets() throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.listConsumerGroupOffsets(SINK_GROUP).partitionsToOffsetAndMetadata().get();
+        }
+    }
+
+    private AvroKafkaDeserializer<SpecificRecord> avro() {
         var values = new AvroKafkaDeserializer<SpecificRecord>();
         values.configure(Map.of(
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
                 SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
-        return GroupConsumers.staticMember(bootstrapServers, "freshet-router", "router-" + instanceId, maxPollRecords, values);
+        return values;
     }
 }

@@ -1,0 +1,30 @@
+package io.freshet.router.endpoint;
+
+import io.freshet.eventmodel.http.AdminToken;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.util.Optional;
+
+/** Guards {@code /v1/admin/**} with the operator's token ({@code FRESHET_ADMIN_TOKEN}). */
+public class AdminAuthFilter {
+
+    private final AdminToken adminToken;
+
+    public AdminAuthFilter(@ConfigProperty(name = "freshet.admin.token") Optional<String> adminToken) {
+        this.adminToken = new AdminToken(adminToken, "router");
+    }
+
+    @ServerRequestFilter
+    public Optional<Response> requireAdmin(ContainerRequestContext request) {
+        if (!request.getUriInfo().getPath().startsWith("/v1/admin")) {
+            return Optional.empty();
+        }
+        return adminToken.check(request.getHeaderString(HttpHeaders.AUTHORIZATION)).map(refusal ->
+                Response.status(refusal.status()).type(MediaType.APPLICATION_JSON).entity(refusal.error()).build());
+    }
+}

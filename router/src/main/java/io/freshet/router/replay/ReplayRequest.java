@@ -1,0 +1,27 @@
+package io.freshet.router.replay;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+
+/**
+ * What to store again: one tenant's events or all (tenant null), from the first record enriched at or after
+ * {@code from}, or from offset {@code fromOffset} of every partition of freshet.events.enriched. Exactly one of the two.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ReplayRequest(String tenant, Instant from, Long fromOffset) {
+
+    /** @throws IllegalArgumentException what is wrong with it, for the operator */
+    public void validate() {
+        if ((from == null) == (fromOffset == null)) {
+            throw new IllegalArgumentException("Give either 'from' (an ISO-8601 time) or 'from_offset' (a number), not both");
+        }
+        if (fromOffset != null && fromOffset < 0) {
+            throw new IllegalArgumentException("'from_offset' is at least 0");
+        }
+        if (tenant != null && !io.freshet.eventmodel.tenant.Tenant.ID_PATTERN.matcher(tenant).matches()) {
+            throw new IllegalArgumentException("'tenant' is not a tenant id");
+        }
+    }
+}
