@@ -5,7 +5,8 @@ import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -16,17 +17,19 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * `kill -9` of the router, three times, while a known set of events flows through the pipeline: afterwards
- * ClickHouse holds each of them exactly once, and the billing totals equal the event count.
+ * `kill -9` of the router, three times, while a known set of events flows through the pipeline (and separately of
+ * the ClickHouse endpoint): afterwards ClickHouse holds each of them exactly once, and the billing totals equal
+ * the event count.
  */
-class RouterKillIT {
+class KillIT {
 
     private static final int EVENTS = 30_000;
     private static final int KILLS = 3;
 
-    @Test
-    void everyEventIsStoredExactlyOnceAcrossRouterCrashes() throws Exception {
-        String tenant = TestTenants.create("router-kill").id();
+    @ParameterizedTest
+    @ValueSource(strings = {"router", "clickhouse"})
+    void everyEventIsStoredAndBilledExactlyOnceAcrossCrashes(String part) throws Exception {
+        String tenant = TestTenants.create(part + "-kill").id();
         try (var sender = Executors.newVirtualThreadPerTaskExecutor()) {
             var sending = sender.submit(() -> {
                 // about 20 s of raw events, so the kills land mid-stream
@@ -37,8 +40,8 @@ class RouterKillIT {
             for (int kill = 1; kill <= KILLS; kill++) {
                 long progress = kill * (long) EVENTS / (KILLS + 1);
                 await().atMost(Duration.ofSeconds(90)).until(() -> ClickHouseProbe.eventsOf(tenant) >= progress);
-                Freshet.kill("router");
-                Freshet.run("up", "router");
+                Freshet.kill(part);
+                Freshet.run("up", part);
             }
             sending.get();
         }
@@ -46,7 +49,7 @@ class RouterKillIT {
         assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.query(
                 "SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'"),
                 "count() = uniqExact(event_id) = every event sent");
-        // the billing route ran in the same processes, killed alike: it bills each event once
+        // the billing route ran through the same crashes: it bills each event once
         await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.billedEventsOf(tenant) >= EVENTS);
         assertEquals(EVENTS, ClickHouseProbe.billedEventsOf(tenant), "billed events = events sent");
     }
