@@ -1,6 +1,7 @@
 -- wrk script for `./freshet bench ingest`: POSTs realistic batches to /v1/events, rotating over several
 -- tenants' keys and pre-built bodies. Configured by environment: BENCH_KEYS (comma-separated API keys),
--- BENCH_BATCH (events per request).
+-- BENCH_BATCH (events per request); for a steady offered load instead of as fast as it goes, BENCH_RATE
+-- (events/s in all) with BENCH_CONNECTIONS (wrk's -c).
 local keys = {}
 for key in string.gmatch(os.getenv("BENCH_KEYS"), "[^,]+") do keys[#keys + 1] = key end
 local batch = tonumber(os.getenv("BENCH_BATCH"))
@@ -18,6 +19,13 @@ for b = 1, 20 do
   local events = {}
   for i = 1, batch do events[i] = event(b * batch + i) end
   bodies[b] = "[" .. table.concat(events, ",") .. "]"
+end
+
+-- each connection waits between its requests so that all of them together offer BENCH_RATE events/s
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+  local pause_ms = tonumber(os.getenv("BENCH_CONNECTIONS")) * batch * 1000 / rate
+  delay = function() return pause_ms end
 end
 
 local n = 0

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The records of one partition waiting for their insert. A batch is flushed when it is full or old enough; but
+ * The records of one partition waiting for their insert. A batch is flushed when its {@link FlushPolicy} says; but
  * when the partition's committed offset carries an intent (a predecessor crashed between insert and commit),
  * the next batch is exactly the intent's offsets, however long it takes to read them.
  */
@@ -33,15 +33,15 @@ public final class PartitionBatch {
         return records.size();
     }
 
-    /** Full, old enough, or (re-forming) read up to the intent's last offset. */
-    public boolean ready(int maxRows, long maxAgeNanos) {
+    /** Due by the policy, or (re-forming) read up to the intent's last offset. */
+    public boolean ready(FlushPolicy policy, boolean caughtUp) {
         if (records.isEmpty()) {
             return false;
         }
         if (reform != null) {
             return records.getLast().offset() >= reform.last();
         }
-        return records.size() >= maxRows || System.nanoTime() - firstAddedAt >= maxAgeNanos;
+        return policy.due(records.size(), System.nanoTime() - firstAddedAt, caughtUp);
     }
 
     /** The records of the next insert, and the intent that names them. */

@@ -6,6 +6,7 @@ import io.freshet.eventmodel.kafka.ConsumerLoop;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
+import io.freshet.router.sink.FlushPolicy;
 import io.freshet.router.sink.PartitionBatch;
 import io.freshet.router.sink.SinkTable;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +61,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private final ClickHouseBatchSink sink;
     private final RejectedRows deadLetters;
     private final MeterRegistry meters;
-    private final int batchRows;
-    private final long batchAgeNanos;
+    private final FlushPolicy flushPolicy;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Timer freshness;
@@ -71,16 +72,16 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private volatile KafkaConsumer<String, SpecificRecord> consumer;
 
     public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
-                               @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
-                               @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
-                               @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
-                               @ConfigProperty(name = "freshet.sink.retry.max-backoff") Duration maxBackoff) {
+                              @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
+                              @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
+                              @ConfigProperty(name = "freshet.sink.batch-min-age") Duration batchMinAge,
+                              @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
+                              @ConfigProperty(name = "freshet.sink.retry.max-backoff") Duration maxBackoff) {
         this.clients = clients;
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.meters = meters;
-        this.batchRows = batchRows;
-        this.batchAgeNanos = batchAge.toNanos();
+        this.flushPolicy = new FlushPolicy(batchRows, batchAge, batchMinAge);
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
         this.freshness = Timer.builder("freshet.pipeline.freshness")
@@ -105,7 +106,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
                 buffer(consumer.poll(Duration.ofMillis(100)));
                 for (TopicPartition partition : List.copyOf(batches.keySet())) {
                     PartitionBatch batch = batches.get(partition);
-                    while (batch != null && batch.ready(batchRows, batchAgeNanos)) {
+                    while (batch != null && batch.ready(flushPolicy, caughtUp(consumer, partition))) {
                         flush(consumer, partition, batch);
                         batch = batches.get(partition); // gone if revoked while ClickHouse was retried
                     }
@@ -118,6 +119,12 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** Kafka has nothing more for the partition yet (as of the last fetch). */
+    private static boolean caughtUp(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition) {
+        OptionalLong lag = consumer.currentLag(partition);
+        return lag.isPresent() && lag.getAsLong() == 0;
     }
 
     private void buffer(ConsumerRecords<String, SpecificRecord> records) {
@@ -138,7 +145,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
 
     /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
     private void flush(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition, PartitionBatch batch) {
-        PartitionBatch.Next next = batch.next(batchRows);
+        PartitionBatch.Next next = batch.next(flushPolicy.maxRows());
         BatchIntent intent = next.intent();
         try {
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(intent.first(), intent.encode())));
