@@ -1,9 +1,15 @@
 package io.freshet.eventmodel.deadletter;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.freshet.eventmodel.topic.Topics;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -19,4 +25,18 @@ import java.time.Instant;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(String payload, String tenantId, String stage, String errorClass, String errorMessage,
                          int attempts, String sourceTopic, int sourcePartition, long sourceOffset, Instant failedAt) {
+
+    /** The record for freshet.events.dlq, keyed like its source, with the reason also in a header. */
+    public ProducerRecord<String, byte[]> toRecord(String key, ObjectMapper json) {
+        byte[] value;
+        try {
+            value = json.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A dead letter always serializes", e);
+        }
+        var record = new ProducerRecord<>(Topics.DLQ, key, value);
+        // so `kafka-console-consumer --property print.headers=true` shows it
+        record.headers().add("dead-letter-reason", String.valueOf(errorMessage).getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
 }

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -216,7 +217,7 @@ public record TenantRules(Validation validation, Transform transform, List<Alert
                 problems.add("transform.tags." + key + ": a tag value is a string of at most " + MAX_NAME_LENGTH + " characters");
             }
         });
-        if (alerts.stream().anyMatch(java.util.Objects::isNull)) {
+        if (alerts.stream().anyMatch(Objects::isNull)) {
             problems.add("alerts: a rule is an object with 'name', 'type', 'threshold' and 'window_minutes'");
             return problems;
         }

@@ -1,6 +1,5 @@
 package io.freshet.router.deadletter;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.deadletter.DeadLetter;
 import io.freshet.eventmodel.topic.Topics;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,19 +74,8 @@ public class RejectedRows {
         SpecificRecord value = source.value();
         String tenantId = value.getSchema().getField("tenant_id") != null
                 ? String.valueOf(value.get(value.getSchema().getField("tenant_id").pos())) : null;
-        var letter = new DeadLetter(value.toString(), tenantId, STAGE, "ClickHouseRejectedRow", row.reason(), 1,
-                source.topic(), source.partition(), source.offset(), Instant.now());
-        var record = new ProducerRecord<>(Topics.DLQ, source.key(), serialize(letter));
-        record.headers().add("dead-letter-reason", row.reason().getBytes(StandardCharsets.UTF_8));
-        return record;
-    }
-
-    private byte[] serialize(DeadLetter letter) {
-        try {
-            return json.writeValueAsBytes(letter);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A dead letter always serializes", e);
-        }
+        return new DeadLetter(value.toString(), tenantId, STAGE, "ClickHouseRejectedRow", row.reason(), 1,
+                source.topic(), source.partition(), source.offset(), Instant.now()).toRecord(source.key(), json);
     }
 
     @PreDestroy

@@ -2,6 +2,7 @@ package io.freshet.router.replay;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.freshet.eventmodel.tenant.Tenant;
 
 import java.time.Instant;
 
@@ -20,7 +21,7 @@ public record ReplayRequest(String tenant, Instant from, Long fromOffset) {
         if (fromOffset != null && fromOffset < 0) {
             throw new IllegalArgumentException("'from_offset' is at least 0");
         }
-        if (tenant != null && !io.freshet.eventmodel.tenant.Tenant.ID_PATTERN.matcher(tenant).matches()) {
+        if (tenant != null && !Tenant.ID_PATTERN.matcher(tenant).matches()) {
             throw new IllegalArgumentException("'tenant' is not a tenant id");
         }
     }

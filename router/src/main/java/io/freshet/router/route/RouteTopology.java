@@ -2,6 +2,7 @@ package io.freshet.router.route;
 
 import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.BillingUsage;
+import io.freshet.eventmodel.tenant.TenantRules;
 import io.freshet.eventmodel.topic.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -39,6 +40,8 @@ import java.time.Instant;
 public class RouteTopology {
 
     static final Duration BILLING_MINUTE = Duration.ofMinutes(1);
+    /** Holds the longest window a rule may have; older windows are dropped. */
+    private static final Duration ALERT_RETENTION = Duration.ofMinutes(TenantRules.MAX_ALERT_WINDOW_MINUTES);
     /** How long a partition's usage is summed before it is regrouped by tenant: the billing route's added delay. */
     private static final Duration BILLING_COMBINE = Duration.ofSeconds(1);
 
@@ -93,8 +96,4 @@ public class RouteTopology {
                 .process(() -> new AlertWindows(alertRules), AlertWindows.STORE)
                 .to(Topics.ALERTS, Produced.with(Serdes.String(), alert));
     }
-
-    /** Holds the longest window a rule may have; older windows are dropped. */
-    private static final Duration ALERT_RETENTION =
-            Duration.ofMinutes(io.freshet.eventmodel.tenant.TenantRules.MAX_ALERT_WINDOW_MINUTES);
 }
