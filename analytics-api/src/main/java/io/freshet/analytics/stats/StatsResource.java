@@ -1,5 +1,6 @@
 package io.freshet.analytics.stats;
 
+import io.freshet.analytics.cache.QueryCache;
 import io.freshet.analytics.endpoint.ApiException;
 import io.freshet.analytics.endpoint.TenantAuthenticator;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -18,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** {@code GET /v1/stats/...}: a tenant's own analytics (see the analytics contract in ARCHITECTURE.md). */
@@ -36,12 +39,14 @@ public class StatsResource {
 
     private final TenantAuthenticator auth;
     private final EventCountsQuery counts;
+    private final QueryCache cache;
     private final long maxBuckets;
 
-    public StatsResource(TenantAuthenticator auth, EventCountsQuery counts,
+    public StatsResource(TenantAuthenticator auth, EventCountsQuery counts, QueryCache cache,
                          @ConfigProperty(name = "freshet.stats.max-buckets") long maxBuckets) {
         this.auth = auth;
         this.counts = counts;
+        this.cache = cache;
         this.maxBuckets = maxBuckets;
     }
 
@@ -51,7 +56,8 @@ public class StatsResource {
                          @QueryParam("from") String from, @QueryParam("to") String to,
                          @QueryParam("interval") String interval, @QueryParam("type") String type) {
         Tenant tenant = auth.require(authorization);
-        Instant end = to == null ? Instant.now() : time("to", to);
+        // "until now" ends at the next whole second, so the answers of one second share a cache entry
+        Instant end = to == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1) : time("to", to);
         Instant start = from == null ? end.minus(DEFAULT_RANGE) : time("from", from);
         Interval width = interval(interval);
         if (!start.isBefore(end)) {
@@ -64,7 +70,8 @@ public class StatsResource {
         if (type != null && !TYPE.matcher(type).matches()) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_type", "'type' is not a valid event type name");
         }
-        return new Counts(counts.run(tenant.id(), start, end, width, type));
+        return cache.get(tenant.id(), "counts", Map.of("from", start, "to", end, "interval", width, "type",
+                type == null ? "" : type), end, Counts.class, () -> new Counts(counts.run(tenant.id(), start, end, width, type)));
     }
 
     private static Instant time(String name, String value) {
