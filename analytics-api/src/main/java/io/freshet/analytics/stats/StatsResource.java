@@ -5,6 +5,7 @@ import io.freshet.analytics.endpoint.ApiException;
 import io.freshet.analytics.endpoint.TenantAuthenticator;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -16,10 +17,7 @@ import jakarta.ws.rs.core.Response.Status;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,55 +29,138 @@ import java.util.regex.Pattern;
 @Blocking
 public class StatsResource {
 
-    private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
-    private static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+    static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
+    /** The longest range of a query over the raw events (the rollup's counts are bounded by their buckets). */
+    static final Duration MAX_RAW_RANGE = Duration.ofDays(31);
+    private static final Duration MAX_ROLLUP_RANGE = Duration.ofDays(3660);
+    private static final Duration MAX_FUNNEL_WINDOW = Duration.ofDays(7);
 
     public record Counts(List<CountBucket> buckets) {
     }
 
+    public record Users(List<AnalyticsQueries.UserBucket> buckets) {
+    }
+
+    public record Top(String dimension, List<AnalyticsQueries.TopValue> values) {
+    }
+
+    public record Funnel(List<AnalyticsQueries.FunnelStep> steps) {
+    }
+
     private final TenantAuthenticator auth;
     private final EventCountsQuery counts;
+    private final AnalyticsQueries queries;
     private final QueryCache cache;
     private final long maxBuckets;
 
-    public StatsResource(TenantAuthenticator auth, EventCountsQuery counts, QueryCache cache,
+    public StatsResource(TenantAuthenticator auth, EventCountsQuery counts, AnalyticsQueries queries, QueryCache cache,
                          @ConfigProperty(name = "freshet.stats.max-buckets") long maxBuckets) {
         this.auth = auth;
         this.counts = counts;
+        this.queries = queries;
         this.cache = cache;
         this.maxBuckets = maxBuckets;
     }
 
+    /** Events per bucket and type, with their distinct users (from the per-minute rollup). */
     @GET
     @Path("/counts")
     public Counts counts(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                          @QueryParam("from") String from, @QueryParam("to") String to,
                          @QueryParam("interval") String interval, @QueryParam("type") String type) {
         Tenant tenant = auth.require(authorization);
-        // "until now" ends at the next whole second, so the answers of one second share a cache entry
-        Instant end = to == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1) : time("to", to);
-        Instant start = from == null ? end.minus(DEFAULT_RANGE) : time("from", from);
-        Interval width = interval(interval);
-        if (!start.isBefore(end)) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_range", "'from' must be before 'to'");
+        TimeRange range = TimeRange.of(from, to, MAX_ROLLUP_RANGE);
+        Interval width = buckets(range, interval);
+        type(type);
+        return cache.get(tenant.id(), "counts", Map.of("from", range.from(), "to", range.to(), "interval", width,
+                "type", type == null ? "" : type), range.to(), Counts.class,
+                () -> new Counts(counts.run(tenant.id(), range.from(), range.to(), width, type)));
+    }
+
+    /** Distinct users per bucket, over all event types. */
+    @GET
+    @Path("/users")
+    public Users users(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                       @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("interval") String interval) {
+        Tenant tenant = auth.require(authorization);
+        TimeRange range = TimeRange.of(from, to, MAX_ROLLUP_RANGE);
+        Interval width = buckets(range, interval);
+        return cache.get(tenant.id(), "users", Map.of("from", range.from(), "to", range.to(), "interval", width),
+                range.to(), Users.class, () -> new Users(queries.users(tenant.id(), range, width)));
+    }
+
+    /** The most frequent values of a dimension, with their events and distinct users. */
+    @GET
+    @Path("/top")
+    public Top top(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                   @QueryParam("dimension") String dimension, @QueryParam("from") String from, @QueryParam("to") String to,
+                   @QueryParam("type") String type, @QueryParam("limit") @DefaultValue("10") String limitParam) {
+        Tenant tenant = auth.require(authorization);
+        TimeRange range = TimeRange.of(from, to, MAX_RAW_RANGE);
+        Dimension by = Dimension.of(dimension);
+        type(type);
+        int limit = limit(limitParam, 100);
+        return cache.get(tenant.id(), "top", Map.of("from", range.from(), "to", range.to(), "dimension", by.name(),
+                "type", type == null ? "" : type, "limit", limit), range.to(), Top.class,
+                () -> new Top(by.name(), queries.top(tenant.id(), range, by, type, limit)));
+    }
+
+    /** How many users did the steps (event types) in order, each within {@code window} of the first. */
+    @GET
+    @Path("/funnel")
+    public Funnel funnel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                         @QueryParam("steps") String steps, @QueryParam("window") @DefaultValue("PT1H") String window,
+                         @QueryParam("from") String from, @QueryParam("to") String to) {
+        Tenant tenant = auth.require(authorization);
+        TimeRange range = TimeRange.of(from, to, MAX_RAW_RANGE);
+        List<String> types = steps == null ? List.of() : List.of(steps.split(",", -1));
+        if (types.size() < 2 || types.size() > 10) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_steps", "'steps' is 2 to 10 event types, comma-separated");
         }
-        if (Duration.between(start, end).dividedBy(width.width) > maxBuckets) {
+        types.forEach(StatsResource::type);
+        Duration within = funnelWindow(window);
+        return cache.get(tenant.id(), "funnel", Map.of("from", range.from(), "to", range.to(), "steps", steps,
+                "window", within), range.to(), Funnel.class,
+                () -> new Funnel(queries.funnel(tenant.id(), range, types, within.toSeconds())));
+    }
+
+    private Interval buckets(TimeRange range, String interval) {
+        Interval width = interval(interval);
+        if (range.length().dividedBy(width.width) > maxBuckets) {
             throw new ApiException(Status.BAD_REQUEST, "range_too_large", "The range spans more than " + maxBuckets
                     + " " + width.name().toLowerCase(Locale.ROOT) + " buckets; use a wider interval or a shorter range");
         }
-        if (type != null && !TYPE.matcher(type).matches()) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_type", "'type' is not a valid event type name");
-        }
-        return cache.get(tenant.id(), "counts", Map.of("from", start, "to", end, "interval", width, "type",
-                type == null ? "" : type), end, Counts.class, () -> new Counts(counts.run(tenant.id(), start, end, width, type)));
+        return width;
     }
 
-    private static Instant time(String name, String value) {
+    static void type(String type) {
+        if (type != null && !TYPE.matcher(type).matches()) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_type", "'" + type + "' is not a valid event type name");
+        }
+    }
+
+    /** JAX-RS would answer 404 for a number it cannot parse; this answers 400. */
+    static int limit(String limit, int max) {
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ApiException(Status.BAD_REQUEST, "invalid_limit", "'limit' is a number between 1 and " + max);
+    }
+
+    private static Duration funnelWindow(String window) {
+        try {
+            Duration within = Duration.parse(window);
+            if (within.isNegative() || within.isZero() || within.compareTo(MAX_FUNNEL_WINDOW) > 0) {
+                throw new ApiException(Status.BAD_REQUEST, "invalid_window", "'window' is between 1 s and 7 days");
+            }
+            return within;
         } catch (DateTimeParseException e) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_" + name,
-                    "'" + name + "' must be ISO-8601 with an offset, e.g. 2026-01-31T12:00:00Z");
+            throw new ApiException(Status.BAD_REQUEST, "invalid_window", "'window' is an ISO-8601 duration, e.g. PT30M");
         }
     }
 
