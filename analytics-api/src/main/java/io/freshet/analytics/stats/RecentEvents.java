@@ -5,6 +5,8 @@ import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.analytics.endpoint.ApiException;
+import io.smallrye.graphql.api.AdaptToScalar;
+import io.smallrye.graphql.api.Scalar;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
 
@@ -24,8 +26,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class RecentEvents {
 
+    /** {@code properties} as the event's JSON object (REST) or its JSON text (GraphQL). */
     public record StoredEvent(String eventId, String type, Instant eventTime, Instant receivedAt, String userId,
-                              String sessionId, JsonNode properties, String browser, String os, String deviceClass) {
+                              String sessionId, @AdaptToScalar(Scalar.String.class) JsonNode properties, String browser,
+                              String os, String deviceClass) {
     }
 
     public record Page(List<StoredEvent> events, String nextCursor) {

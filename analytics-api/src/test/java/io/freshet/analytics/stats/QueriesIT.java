@@ -141,6 +141,48 @@ class QueriesIT {
         }
     }
 
+    @Test
+    void graphQlAnswersAsRestDoes() {
+        String range = "from: \"%s\", to: \"%s\"".formatted(FROM, TO);
+        var rest = as(tenant).queryParam("dimension", "type").get("/v1/stats/top").then().extract();
+        var graphql = graphql(tenant, "{ topValues(dimension: \"type\", " + range + ") { value count users } }");
+        assertEquals(rest.<List<Object>>path("values.value"), graphql.path("data.topValues.value"));
+        assertEquals(rest.<List<Object>>path("values.count"), graphql.path("data.topValues.count"));
+
+        rest = as(tenant).queryParam("interval", "minute").get("/v1/stats/counts").then().extract();
+        graphql = graphql(tenant, "{ eventCounts(" + range + ", interval: \"minute\") { start type count users } }");
+        assertEquals(rest.<List<Object>>path("buckets.type"), graphql.path("data.eventCounts.type"));
+        assertEquals(rest.<List<Object>>path("buckets.count"), graphql.path("data.eventCounts.count"));
+        assertEquals(rest.<List<Object>>path("buckets.start"), graphql.path("data.eventCounts.start"));
+
+        graphql = graphql(tenant, "{ funnel(steps: [\"signup.started\", \"signup.completed\", \"order.created\"], window: \"PT10M\", "
+                + range + ") { type users } }");
+        assertEquals(List.of(3, 2, 1), graphql.path("data.funnel.users"));
+        graphql = graphql(tenant, "{ users(" + range + ") { users } }");
+        assertEquals(List.of(5, 2, 1), graphql.path("data.users.users"));
+        graphql = graphql(tenant, "{ events(" + range + ", limit: 3) { nextCursor events { userId type properties } } }");
+        assertEquals(List.of("u1", "u2", "u1"), graphql.path("data.events.events.userId"));
+        assertEquals("{\"plan\":\"pro\"}", graphql.path("data.events.events[0].properties"));
+    }
+
+    @Test
+    void graphQlRefusesBadQuestionsWithErrors() {
+        assertEquals("'from' must be before 'to'", graphql(tenant,
+                "{ eventCounts(from: \"2026-01-02T00:00:00Z\", to: \"2026-01-01T00:00:00Z\") { count } }")
+                .path("errors[0].message"));
+        assertEquals("Send a tenant API key as 'Authorization: Bearer <key>'", given().baseUri(LocalStack.analyticsUrl())
+                .contentType("application/json").body(java.util.Map.of("query", "{ users { users } }"))
+                .post("/graphql").then().extract().path("errors[0].message"));
+        String deep = graphql(tenant, "{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }")
+                .path("errors[0].message");
+        org.junit.jupiter.api.Assertions.assertTrue(deep.contains("depth"), deep);
+    }
+
+    private static io.restassured.response.ExtractableResponse<io.restassured.response.Response> graphql(TestTenant who, String query) {
+        return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", who.bearer()).contentType("application/json")
+                .body(java.util.Map.of("query", query)).post("/graphql").then().statusCode(200).extract();
+    }
+
     private static RequestSpecification as(TestTenant who) {
         return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", who.bearer())
                 .queryParam("from", FROM).queryParam("to", TO);
