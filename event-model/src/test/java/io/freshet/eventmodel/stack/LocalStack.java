@@ -50,7 +50,7 @@ public final class LocalStack {
         }
     }
 
-    static java.nio.file.Path repositoryRoot() {
+    public static java.nio.file.Path repositoryRoot() {
         java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
         while (dir != null && !java.nio.file.Files.exists(dir.resolve("freshet"))) {
             dir = dir.getParent();
