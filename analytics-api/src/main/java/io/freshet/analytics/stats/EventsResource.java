@@ -10,11 +10,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /v1/events}: a tenant's stored events, newest first, a page at a time ({@code cursor} from the previous page). */
 @Path("/v1/events")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@Tag(name = "Events")
+@SecurityRequirement(name = "tenantKey")
 public class EventsResource {
 
     private final TenantAuthenticator auth;

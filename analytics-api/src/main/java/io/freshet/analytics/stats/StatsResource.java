@@ -10,11 +10,19 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /v1/stats/...}: a tenant's own analytics (see the analytics contract in ARCHITECTURE.md). */
 @Path("/v1/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@Tag(name = "Analytics")
+@SecurityScheme(securitySchemeName = "tenantKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The tenant's API key; every answer is about that tenant only")
+@SecurityRequirement(name = "tenantKey")
 public class StatsResource {
 
     private final TenantAuthenticator auth;

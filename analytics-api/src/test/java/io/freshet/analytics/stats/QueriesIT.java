@@ -134,6 +134,14 @@ class QueriesIT {
     }
 
     @Test
+    void theApiIsDescribedInItsOpenApiDocument() {
+        given().baseUri(LocalStack.analyticsUrl()).get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.keySet()", org.hamcrest.Matchers.hasItems("/v1/stats/counts", "/v1/stats/users",
+                        "/v1/stats/top", "/v1/stats/funnel", "/v1/events"))
+                .body("components.securitySchemes.tenantKey.scheme", equalTo("bearer"));
+    }
+
+    @Test
     void everyQueryNeedsATenantKey() {
         for (String path : List.of("/v1/stats/counts", "/v1/stats/users", "/v1/stats/top?dimension=type",
                 "/v1/stats/funnel?steps=a,b", "/v1/events")) {
