@@ -6,11 +6,12 @@ import java.util.Map;
 
 /**
  * What the live dashboard shows at one moment, from the services' own metrics and ClickHouse: totals since each
- * service started, rates over the last interval, freshness over the last seconds, lag, dead letters, rows per sink,
+ * service started, rates over the last interval, freshness over the last seconds, lag, dead letters, schema errors
+ * (failed validity and completeness checks: a wrong type, a value out of range, a missing property), rows per sink,
  * events per type in the last minute, and the latest stored events (of every tenant: this is the operator's view).
  */
 public record PipelineSnapshot(Instant at, Map<String, Boolean> up, Stage ingested, Stage enriched, Stage stored,
-                               long deadLetters, long lag, Double freshnessP50Ms, Double freshnessP95Ms,
+                               long deadLetters, long schemaErrors, long lag, Double freshnessP50Ms, Double freshnessP95Ms,
                                Map<String, Long> rowsBySink, List<TypeCount> lastMinuteByType, List<LatestEvent> latest) {
 
     /** A stage's events since its service started, and per second over the last interval. */

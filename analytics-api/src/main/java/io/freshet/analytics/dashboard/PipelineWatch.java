@@ -28,6 +28,7 @@ import java.util.Map;
 public class PipelineWatch {
 
     private static final String FRESHNESS = "freshet_pipeline_freshness_seconds";
+    private static final String QUALITY_CHECKS = "freshet_enricher_quality_checks_total";
     /** Freshness percentiles are over the events stored in this many last readings. */
     private static final int FRESHNESS_READINGS = 10;
 
@@ -82,6 +83,8 @@ public class PipelineWatch {
                     stage(now.stored(), previous.stored(), seconds),
                     (long) (enricher.sum("freshet_enricher_events_total", "outcome=\"dead_lettered\"")
                             + router.sum("freshet_sink_dead_letters_total")),
+                    (long) (enricher.sum(QUALITY_CHECKS, "dimension=\"validity\"", "result=\"fail\"")
+                            + enricher.sum(QUALITY_CHECKS, "dimension=\"completeness\"", "result=\"fail\"")),
                     (long) (enricher.sum("kafka_consumer_fetch_manager_records_lag", "topic=\"freshet.events.raw\"")
                             + router.sum("kafka_consumer_fetch_manager_records_lag", "client_id=\"router-",
                             "topic=\"freshet.events.enriched\"")),

@@ -80,6 +80,13 @@ class DashboardIT {
         }
     }
 
+    @Test
+    void theDashboardStreamNeedsTheAdminToken() {
+        given().baseUri(LocalStack.analyticsUrl()).get("/v1/admin/dashboard/stream").then().statusCode(401);
+        given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer not-the-token")
+                .get("/v1/admin/dashboard/stream").then().statusCode(401);
+    }
+
     private static long value(WebDriver browser, String id) {
         return Math.round(Double.parseDouble(browser.findElement(By.id(id)).getDomAttribute("data-value")));
     }
