@@ -93,6 +93,8 @@ public class EventReplay {
     private void run(Replay replay) {
         LOG.infof("Replay %s of %s started", replay.id(), replay.request());
         Progress progress = new Progress(replay);
+        Replay.State state = Replay.State.DONE;
+        String error = null;
         try (KafkaConsumer<String, SpecificRecord> reader = clients.replayReader(replay.id())) {
             Map<TopicPartition, OffsetAndMetadata> stored = clients.sinkOffsets();
             Map<TopicPartition, Long> starts = starts(reader, replay.request());
@@ -102,13 +104,13 @@ public class EventReplay {
                     replay(reader, start.getKey(), start.getValue(), end.offset(), progress);
                 }
             }
-            progress.end(Replay.State.DONE, null);
         } catch (Exception e) {
             LOG.errorf(e, "Replay %s failed", replay.id());
-            progress.end(Replay.State.FAILED, e.toString());
-        } finally {
-            running.set(null);
+            state = Replay.State.FAILED;
+            error = e.toString();
         }
+        running.set(null); // before the end shows: whoever sees it may start the next replay at once
+        progress.end(state, error);
     }
 
     private static Map<TopicPartition, Long> starts(KafkaConsumer<String, SpecificRecord> reader, ReplayRequest request) {
