@@ -4,6 +4,7 @@ import com.clickhouse.client.api.Client;
 import io.freshet.analytics.dashboard.PipelineSnapshot.LatestEvent;
 import io.freshet.analytics.dashboard.PipelineSnapshot.Stage;
 import io.freshet.analytics.dashboard.PipelineSnapshot.TypeCount;
+import io.freshet.eventmodel.metrics.PrometheusText;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -13,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -31,6 +31,8 @@ public class PipelineWatch {
     private static final String QUALITY_CHECKS = "freshet_enricher_quality_checks_total";
     /** Freshness percentiles are over the events stored in this many last readings. */
     private static final int FRESHNESS_READINGS = 10;
+    /** What a service that does not answer contributes: nothing. */
+    private static final PrometheusText NOTHING = new PrometheusText(List.of());
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     private final Client clickHouse;
@@ -58,11 +60,16 @@ public class PipelineWatch {
         }
 
         public PipelineSnapshot next() {
-            Map<String, MetricsScrape> scrapes = new LinkedHashMap<>();
-            services.forEach((name, uri) -> scrapes.put(name, scrape(uri)));
-            MetricsScrape gateway = scrapes.get("ingest-gateway");
-            MetricsScrape enricher = scrapes.get("enricher");
-            MetricsScrape router = scrapes.get("router");
+            Map<String, PrometheusText> scrapes = new LinkedHashMap<>();
+            Map<String, Boolean> up = new LinkedHashMap<>();
+            services.forEach((name, uri) -> {
+                PrometheusText scrape = scrape(uri);
+                up.put(name, scrape != null);
+                scrapes.put(name, scrape != null ? scrape : NOTHING);
+            });
+            PrometheusText gateway = scrapes.get("ingest-gateway");
+            PrometheusText enricher = scrapes.get("enricher");
+            PrometheusText router = scrapes.get("router");
             Reading now = new Reading(Instant.now(),
                     gateway.sum("freshet_ingest_events_total", "outcome=\"accepted\""),
                     enricher.sum("freshet_enricher_events_total", "outcome=\"enriched\""),
@@ -75,8 +82,6 @@ public class PipelineWatch {
                 readings.removeFirst();
             }
             double seconds = Math.max(0.001, Duration.between(previous.at(), now.at()).toMillis() / 1000.0);
-            Map<String, Boolean> up = new LinkedHashMap<>();
-            scrapes.forEach((name, scrape) -> up.put(name, scrape.up()));
             return new PipelineSnapshot(now.at(), up,
                     stage(now.ingested(), previous.ingested(), seconds),
                     stage(now.enriched(), previous.enriched(), seconds),
@@ -88,8 +93,8 @@ public class PipelineWatch {
                     (long) (enricher.sum("kafka_consumer_fetch_manager_records_lag", "topic=\"freshet.events.raw\"")
                             + router.sum("kafka_consumer_fetch_manager_records_lag", "client_id=\"router-",
                             "topic=\"freshet.events.enriched\"")),
-                    MetricsScrape.quantileMillis(oldest.freshness(), now.freshness(), 0.5),
-                    MetricsScrape.quantileMillis(oldest.freshness(), now.freshness(), 0.95),
+                    FreshnessQuantile.millis(oldest.freshness(), now.freshness(), 0.5),
+                    FreshnessQuantile.millis(oldest.freshness(), now.freshness(), 0.95),
                     Map.of("events", (long) now.stored(),
                             "billing_usage", (long) router.sum("freshet_sink_rows_total", "table=\"billing_usage\"")),
                     lastMinuteByType(), latest());
@@ -100,16 +105,17 @@ public class PipelineWatch {
         return new Stage((long) total, Math.max(0, (total - before) / seconds));
     }
 
-    private MetricsScrape scrape(URI uri) {
+    /** The service's metrics; null when it does not answer. */
+    private PrometheusText scrape(URI uri) {
         try {
             var response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? MetricsScrape.of(response.body()) : MetricsScrape.DOWN;
+            return response.statusCode() == 200 ? PrometheusText.of(response.body()) : null;
         } catch (java.io.IOException e) {
-            return MetricsScrape.DOWN;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return MetricsScrape.DOWN;
+            return null;
         }
     }
 
@@ -125,6 +131,6 @@ public class PipelineWatch {
                 SELECT tenant_id, type, received_at FROM freshet.events WHERE received_at > now64(3) - INTERVAL 10 MINUTE
                 ORDER BY received_at DESC LIMIT 10""").stream()
                 .map(r -> new LatestEvent(r.getString("tenant_id"), r.getString("type"),
-                        r.getZonedDateTime("received_at").withZoneSameInstant(ZoneOffset.UTC).toInstant())).toList();
+                        r.getInstant("received_at"))).toList();
     }
 }

@@ -5,7 +5,6 @@ import com.clickhouse.client.api.query.GenericRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +40,7 @@ public class AnalyticsQueries {
                 WHERE tenant_id = {tenant:String} AND minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
                 GROUP BY start ORDER BY start""".formatted(interval.truncateFunction);
         return clickHouse.queryAll(sql, params(tenant, range)).stream()
-                .map(r -> new UserBucket(instant(r, "start"), r.getLong("users"))).toList();
+                .map(r -> new UserBucket(r.getInstant("start"), r.getLong("users"))).toList();
     }
 
     public List<TopValue> top(String tenant, TimeRange range, Dimension dimension, String type, int limit) {
@@ -100,7 +99,4 @@ public class AnalyticsQueries {
         return params;
     }
 
-    private static Instant instant(GenericRecord row, String column) {
-        return row.getZonedDateTime(column).withZoneSameInstant(ZoneOffset.UTC).toInstant();
-    }
 }

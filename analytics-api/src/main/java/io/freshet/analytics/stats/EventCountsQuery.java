@@ -5,7 +5,6 @@ import com.clickhouse.client.api.query.GenericRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ public class EventCountsQuery {
     }
 
     private static CountBucket toBucket(GenericRecord row) {
-        return new CountBucket(row.getZonedDateTime("start").withZoneSameInstant(ZoneOffset.UTC).toInstant(),
+        return new CountBucket(row.getInstant("start"),
                 row.getString("type"), row.getLong("count"), row.getLong("users"));
     }
 }

@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.Response.Status;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -78,14 +77,11 @@ public class RecentEvents {
         } catch (Exception e) {
             properties = json.getNodeFactory().textNode(row.getString("properties"));
         }
-        return new StoredEvent(row.getString("id"), row.getString("type"), instant(row, "event_time"),
-                instant(row, "received_at"), row.getString("user_id"), row.getString("session_id"), properties,
+        return new StoredEvent(row.getString("id"), row.getString("type"), row.getInstant("event_time"),
+                row.getInstant("received_at"), row.getString("user_id"), row.getString("session_id"), properties,
                 row.getString("browser"), row.getString("os"), row.getString("device_class"));
     }
 
-    private static Instant instant(GenericRecord row, String column) {
-        return row.getZonedDateTime(column).withZoneSameInstant(ZoneOffset.UTC).toInstant();
-    }
 
     /** Opaque to clients: base64url of "{@code <event time ms>,<event id>}". */
     record Cursor(long timeMillis, UUID eventId) {

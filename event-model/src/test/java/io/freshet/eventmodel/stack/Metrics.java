@@ -1,6 +1,6 @@
 package io.freshet.eventmodel.stack;
 
-import java.util.Arrays;
+import io.freshet.eventmodel.metrics.PrometheusText;
 
 import static io.restassured.RestAssured.given;
 
@@ -12,11 +12,7 @@ public final class Metrics {
 
     /** The sum of the samples of {@code name} whose labels contain all of {@code labels} (e.g. {@code tenant="acme"}). */
     public static double sum(String serviceUrl, String name, String... labels) {
-        String metrics = given().baseUri(serviceUrl).get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines()
-                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .filter(line -> Arrays.stream(labels).allMatch(line::contains))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return PrometheusText.of(given().baseUri(serviceUrl).get("/q/metrics").then().statusCode(200).extract().asString())
+                .sum(name, labels);
     }
 }

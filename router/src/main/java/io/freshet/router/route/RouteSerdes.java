@@ -18,7 +18,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 
-/** The serdes of the routes: Avro through the schema registry for the pipeline's topics, JSON for internal ones. */
+/**
+ * The router's serdes: Avro through the schema registry for the pipeline's topics (one configuration, for the
+ * sink's consumer and the routes), JSON for the routes' internal topics.
+ */
 @ApplicationScoped
 public class RouteSerdes {
 
@@ -32,10 +35,16 @@ public class RouteSerdes {
                 SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
     }
 
+    /** Reads the pipeline's Avro records as their generated classes (the router's sink and the routes alike). */
+    public <T> AvroKafkaDeserializer<T> deserializer() {
+        var avro = new AvroKafkaDeserializer<T>();
+        avro.configure(avroConfig, false);
+        return avro;
+    }
+
     /** Enriched events with their record size; the routes only read them. */
     Serde<SizedEvent> sizedEvents() {
-        var avro = new AvroKafkaDeserializer<EnrichedEvent>();
-        avro.configure(avroConfig, false);
+        AvroKafkaDeserializer<EnrichedEvent> avro = deserializer();
         Deserializer<SizedEvent> sized = new Deserializer<>() {
             @Override
             public SizedEvent deserialize(String topic, byte[] data) {

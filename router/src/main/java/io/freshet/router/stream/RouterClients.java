@@ -1,10 +1,7 @@
 package io.freshet.router.stream;
 
-import io.apicurio.registry.resolver.SchemaResolverConfig;
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.router.route.RouteSerdes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,28 +22,27 @@ public class RouterClients {
     static final String SINK_GROUP = "freshet-router";
 
     private final String bootstrapServers;
-    private final String registryUrl;
+    private final RouteSerdes serdes;
     private final String instanceId;
     private final int maxPollRecords;
 
-    public RouterClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                         @ConfigProperty(name = "freshet.registry.url") String registryUrl,
+    public RouterClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, RouteSerdes serdes,
                          @ConfigProperty(name = "freshet.router.instance-id") String instanceId,
                          @ConfigProperty(name = "freshet.sink.batch-rows") int maxPollRecords) {
         this.bootstrapServers = bootstrapServers;
-        this.registryUrl = registryUrl;
+        this.serdes = serdes;
         this.instanceId = instanceId;
         this.maxPollRecords = maxPollRecords;
     }
 
     /** Avro (enriched events, billing usage), read_committed, in the sink group; offsets are committed by the router itself. */
     KafkaConsumer<String, SpecificRecord> consumer() {
-        return GroupConsumers.staticMember(bootstrapServers, SINK_GROUP, "router-" + instanceId, maxPollRecords, avro());
+        return GroupConsumers.staticMember(bootstrapServers, SINK_GROUP, "router-" + instanceId, maxPollRecords, serdes.deserializer());
     }
 
     /** Reads enriched events again for a replay, outside any group. */
     public KafkaConsumer<String, SpecificRecord> replayReader(String replayId) {
-        return GroupConsumers.reader(bootstrapServers, "router-replay-" + replayId, avro());
+        return GroupConsumers.reader(bootstrapServers, "router-replay-" + replayId, serdes.deserializer());
     }
 
     /** Where the sink group stands on each partition: below it, every record is stored or being stored. */
@@ -54,14 +50,5 @@ public class RouterClients {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             return admin.listConsumerGroupOffsets(SINK_GROUP).partitionsToOffsetAndMetadata().get();
         }
-    }
-
-    private AvroKafkaDeserializer<SpecificRecord> avro() {
-        var values = new AvroKafkaDeserializer<SpecificRecord>();
-        values.configure(Map.of(
-                SerdeConfig.REGISTRY_URL, registryUrl,
-                AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
-                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
-        return values;
     }
 }
