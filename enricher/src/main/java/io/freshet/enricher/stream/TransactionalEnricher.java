@@ -16,9 +16,12 @@ import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
+import io.freshet.eventmodel.trace.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
@@ -65,6 +68,7 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
     private final UserSessions sessions;
     private final TenantCircuitBreaker breaker;
     private final MeterRegistry meters;
+    private final EventTracing tracing;
     private final int maxAttempts;
     private final Duration retryBackoff;
     private final Timer transactionTimer;
@@ -78,7 +82,7 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
 
     public TransactionalEnricher(EnricherClients clients, EventEnricher enricher, DeadLetters deadLetters,
                                  TenantRegistry tenants, SchemaGovernance schemas, UserSessions sessions,
-                                 TenantCircuitBreaker breaker, MeterRegistry meters,
+                                 TenantCircuitBreaker breaker, MeterRegistry meters, EventTracing tracing,
                                  @ConfigProperty(name = "freshet.enricher.max-attempts") int maxAttempts,
                                  @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
         this.clients = clients;
@@ -89,6 +93,7 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
         this.sessions = sessions;
         this.breaker = breaker;
         this.meters = meters;
+        this.tracing = tracing;
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
         this.transactionTimer = Timer.builder("freshet.enricher.transaction")
@@ -176,6 +181,7 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
         Instant now = Instant.now();
         var tally = new BatchTally();
         var sessionChanges = sessions.batch();
+        var spans = new ArrayList<Span>(records.count());
         List<ProducerRecord<String, byte[]>> changelog;
         List<TenantCircuitBreaker.Opening> openings;
         try {
@@ -184,7 +190,7 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
             restoreSessions(records.partitions());
             producer.beginTransaction();
             for (ConsumerRecord<String, String> record : records) {
-                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now);
+                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, spans);
                 if (output != null) {
                     producer.send(output);
                 }
@@ -196,10 +202,12 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
             producer.commitTransaction();
         } catch (RuntimeException e) {
             LOG.warnf("A batch of %d raw records was not committed and will be read again: %s", records.count(), e.toString());
+            spans.forEach(span -> EventTracing.fail(span, e));
             closeProducer(); // the next producer with this id fences the open transaction, which aborts it
             rewind(consumer, records);
             return false;
         }
+        spans.forEach(Span::end);
         sessionChanges.commit(changelog);
         breaker.commit(tally.breakerCounts(), openings, now);
         transactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -207,12 +215,24 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
         return true;
     }
 
+    /** The record's output, traced: its process span (ended by the commit) goes on in the output's headers. */
+    private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, UserSessions.Batch sessionChanges,
+                                                  BatchTally tally, Instant now, List<Span> spans) {
+        Span span = tracing.process(record);
+        spans.add(span);
+        ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, span);
+        if (output != null) {
+            tracing.inject(span, output.headers());
+        }
+        return output;
+    }
+
     /**
      * The record's output: enriched or late, or a dead letter when the event itself cannot be enriched, or none
      * when its tenant's rules skip it.
      */
     private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, UserSessions.Batch sessionChanges,
-                                                  BatchTally tally, Instant now) {
+                                                  BatchTally tally, Instant now, Span span) {
         for (int attempt = 1; ; attempt++) {
             Enrichment enrichment;
             try {
@@ -221,12 +241,12 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
                 if (e instanceof RuleViolationException violation) {
                     tally.quality(violation.tenantId(), violation.quality());
                 }
-                return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e, attempt, tally);
+                return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e, attempt, tally, span);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
                 String unknownTenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : null;
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
                 if (attempt >= maxAttempts || (attempt == 1 && unknownTenant != null && !tally.firstWaitFor(unknownTenant))) {
-                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()), e, attempt, tally);
+                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()), e, attempt, tally, span);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
                 continue;
@@ -234,6 +254,9 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
             tally.outcome(enrichment.tenantId(), enrichment.outcome().label());
             tally.quality(enrichment.tenantId(), enrichment.quality());
             EnrichedEvent event = enrichment.event();
+            span.setAttribute(EventTracing.OUTCOME, enrichment.outcome().label());
+            EventTracing.describe(span, enrichment.tenantId(), event == null ? null : event.getType(),
+                    event == null ? null : event.getEventId());
             if (event == null) {
                 return null;
             }
@@ -268,8 +291,11 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, String tenant,
-                                                      Exception failure, int attempts, BatchTally tally) {
+                                                      Exception failure, int attempts, BatchTally tally, Span span) {
         tally.outcome(tenant == null ? "unknown" : tenant, "dead_lettered");
+        EventTracing.describe(span, tenant, null, null);
+        span.setAttribute(EventTracing.OUTCOME, "dead_lettered");
+        span.setStatus(StatusCode.ERROR, failure.getMessage());
         return deadLetters.of(record, tenant, failure, attempts);
     }
 

@@ -2,6 +2,7 @@ package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.tenant.Tenant;
+import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.limit.InFlightBodies;
 import io.freshet.ingest.limit.TenantRateLimiter;
 import io.freshet.ingest.processing.EventError;
@@ -10,6 +11,7 @@ import io.freshet.ingest.processing.RequestBodyParser;
 import io.freshet.ingest.sink.KafkaUnavailableException;
 import io.freshet.ingest.sink.RawEventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
@@ -85,6 +87,7 @@ public class EventsResource {
     public Response ingest(RoutingContext routing, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
         Tenant tenant = routing.get(InFlightBodies.TENANT); // the key was checked before the body was read
+        Span.current().setAttribute(EventTracing.TENANT, tenant.id());
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);
         var result = validator.validate(parser.parse(body, contentType), tenant.id(), Instant.now(), userAgent);
         // one counter update per error code, not per rejected event (a request may carry 10,000)

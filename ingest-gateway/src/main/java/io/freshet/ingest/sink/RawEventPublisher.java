@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.topic.Topics;
+import io.freshet.eventmodel.trace.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import jakarta.annotation.PreDestroy;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
@@ -42,11 +45,13 @@ public class RawEventPublisher {
     private final BlockingQueue<PendingWrite> queue;
     private final List<TransactionCommitter> committers = new ArrayList<>();
     private final Timer ackLatency;
+    private final EventTracing tracing;
 
     public RawEventPublisher(@ConfigProperty(name = "freshet.ingest.ack-timeout") Duration ackTimeout,
                              @ConfigProperty(name = "freshet.ingest.max-queued-requests") int maxQueuedRequests,
-                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters) {
+                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters, EventTracing tracing) {
         this.json = json.writerFor(RawEvent.class);
+        this.tracing = tracing;
         this.ackTimeout = ackTimeout;
         // what is left of the bound once queued: the transaction itself may take up to its commit budget
         this.admission = ackTimeout.minus(transactions.commitBudget());
@@ -69,14 +74,25 @@ public class RawEventPublisher {
     /** Blocks (on a virtual thread) until the events are committed to Kafka, or throws having stored nothing. */
     public void publish(List<RawEvent> events) {
         long start = System.nanoTime();
-        var write = new PendingWrite(records(events), start + admission.toNanos());
+        var spans = new ArrayList<Span>(events.size());
+        var write = new PendingWrite(records(events, spans), start + admission.toNanos());
+        try {
+            await(write);
+        } catch (KafkaUnavailableException e) {
+            spans.forEach(span -> EventTracing.fail(span, e));
+            throw e;
+        }
+        ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        spans.forEach(Span::end);
+    }
+
+    private void await(PendingWrite write) {
         if (!queue.offer(write)) {
             throw new KafkaUnavailableException("too many requests are waiting for Kafka", false);
         }
         try {
             // the committer answers every write within the bound; the timeout only guards against a bug there
             write.outcome().get(ackTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
-            ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof KafkaUnavailableException unavailable ? unavailable
                     : new KafkaUnavailableException(e.getCause().getMessage(), true);
@@ -93,11 +109,14 @@ public class RawEventPublisher {
         return committers.stream().allMatch(TransactionCommitter::opened);
     }
 
-    private List<ProducerRecord<String, byte[]>> records(List<RawEvent> events) {
+    /** One record per event, each carrying its own send span (child of the request's span), which lasts until the commit. */
+    private List<ProducerRecord<String, byte[]>> records(List<RawEvent> events, List<Span> spans) {
         var records = new ArrayList<ProducerRecord<String, byte[]>>(events.size());
         try {
             for (RawEvent event : events) {
-                records.add(new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event)));
+                var headers = new RecordHeaders();
+                spans.add(tracing.send(Topics.RAW, headers, event.tenantId(), event.type(), event.eventId()));
+                records.add(new ProducerRecord<>(Topics.RAW, null, event.partitionKey(), json.writeValueAsBytes(event), headers));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A validated event always serializes", e);

@@ -3,6 +3,7 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import org.apache.avro.specific.SpecificRecord;
 import io.freshet.eventmodel.kafka.ConsumerLoop;
+import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
@@ -12,6 +13,7 @@ import io.freshet.router.sink.SinkTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
@@ -61,6 +63,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private final ClickHouseBatchSink sink;
     private final RejectedRows deadLetters;
     private final MeterRegistry meters;
+    private final EventTracing tracing;
     private final FlushPolicy flushPolicy;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -72,6 +75,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private volatile KafkaConsumer<String, SpecificRecord> consumer;
 
     public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
+                              EventTracing tracing,
                               @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
                               @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
                               @ConfigProperty(name = "freshet.sink.batch-min-age") Duration batchMinAge,
@@ -80,6 +84,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
         this.clients = clients;
         this.sink = sink;
         this.deadLetters = deadLetters;
+        this.tracing = tracing;
         this.meters = meters;
         this.flushPolicy = new FlushPolicy(batchRows, batchAge, batchMinAge);
         this.initialBackoff = initialBackoff;
@@ -181,18 +186,22 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private boolean insert(KafkaConsumer<String, SpecificRecord> consumer, TopicPartition partition, PartitionBatch batch,
                            List<ConsumerRecord<String, SpecificRecord>> records, String token) {
         SinkTable table = SinkTable.of(partition.topic());
+        Span span = tracing.insert(table.table(), partition.toString(), records); // one span over every attempt
         Duration backoff = initialBackoff;
         while (true) {
             try {
                 deadLetters.send(sink.insert(table, records, token));
                 resumeAll(consumer);
+                span.end();
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                EventTracing.fail(span, e);
                 throw new WakeupException();
             } catch (Exception e) {
                 LOG.warnf("ClickHouse did not take %d rows of %s (%s); pausing and retrying in %s",
                         records.size(), partition, e.getCause() != null ? e.getCause().toString() : e.toString(), backoff);
+                span.recordException(e);
             }
             // keep the group membership alive (and hear of rebalances) without fetching more
             consumer.pause(consumer.assignment());
@@ -200,6 +209,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
             buffer(consumer.poll(backoff)); // only partitions assigned meanwhile, not yet paused, can return records
             if (!running || batches.get(partition) != batch) {
                 resumeAll(consumer);
+                EventTracing.fail(span, new IllegalStateException("the partition moved away before the insert landed"));
                 return false;
             }
             backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);

@@ -1,0 +1,144 @@
+package io.freshet.eventmodel.trace;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.StreamSupport;
+
+/**
+ * One trace per event across the pipeline: each hop's span travels to the next in the Kafka record's headers (W3C
+ * trace context), and the ClickHouse insert, which stores many events at once, links to the spans of its records.
+ * Span and attribute names follow OpenTelemetry's messaging and database conventions, plus the tenant and event type.
+ * With tracing off (the default) the API is a no-op and costs next to nothing.
+ */
+@ApplicationScoped
+public class EventTracing {
+
+    public static final AttributeKey<String> TENANT = AttributeKey.stringKey("freshet.tenant");
+    public static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("freshet.event.type");
+    public static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("freshet.event.id");
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("freshet.outcome");
+    private static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+    private static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation.type");
+    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    private static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
+    private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+    private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
+    private static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
+    private static final AttributeKey<String> DB_TABLE = AttributeKey.stringKey("db.collection.name");
+    private static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
+
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+
+    public EventTracing(OpenTelemetry openTelemetry) {
+        this.tracer = openTelemetry.getTracer("io.freshet");
+        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    }
+
+    /** A producer span for one event, child of the current span (the HTTP request); its context goes into the headers. */
+    public Span send(String topic, Headers headers, String tenant, String type, String eventId) {
+        Span span = messaging(tracer.spanBuilder(topic + " send").setSpanKind(SpanKind.PRODUCER), topic, "send")
+                .setAttribute(TENANT, tenant).setAttribute(EVENT_TYPE, type).setAttribute(EVENT_ID, eventId)
+                .startSpan();
+        inject(span, headers);
+        return span;
+    }
+
+    /**
+     * A consumer span for one record, child of the span its headers carry. The caller adds what it learns of the
+     * event ({@link #describe}) and passes the span on to the records it writes ({@link #inject}).
+     */
+    public Span process(ConsumerRecord<?, ?> record) {
+        Context parent = propagator.extract(Context.root(), record.headers(), HEADERS);
+        return messaging(tracer.spanBuilder(record.topic() + " process").setSpanKind(SpanKind.CONSUMER).setParent(parent),
+                record.topic(), "process")
+                .setAttribute(PARTITION, String.valueOf(record.partition())).setAttribute(OFFSET, record.offset())
+                .startSpan();
+    }
+
+    public static void describe(Span span, String tenant, String type, String eventId) {
+        if (tenant != null) {
+            span.setAttribute(TENANT, tenant);
+        }
+        if (type != null) {
+            span.setAttribute(EVENT_TYPE, type);
+        }
+        if (eventId != null) {
+            span.setAttribute(EVENT_ID, eventId);
+        }
+    }
+
+    /** Writes the span's context into the headers of a record it produces. */
+    public void inject(Span span, Headers headers) {
+        propagator.inject(Context.root().with(span), headers, HEADERS);
+    }
+
+    /**
+     * A client span for one ClickHouse insert of many records, linked to the span each record carries (the messaging
+     * conventions' batch pattern: the insert is its own trace, each event's trace points to it through the link).
+     */
+    public Span insert(String table, String partition, List<? extends ConsumerRecord<?, ?>> records) {
+        SpanBuilder builder = tracer.spanBuilder("INSERT " + table).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(DB_SYSTEM, "clickhouse").setAttribute(DB_OPERATION, "INSERT").setAttribute(DB_TABLE, table)
+                .setAttribute(DB_BATCH_SIZE, (long) records.size()).setAttribute(PARTITION, partition);
+        for (ConsumerRecord<?, ?> record : records) {
+            SpanContext carried = Span.fromContext(propagator.extract(Context.root(), record.headers(), HEADERS)).getSpanContext();
+            if (carried.isValid()) {
+                builder.addLink(carried);
+            }
+        }
+        return builder.startSpan();
+    }
+
+    /** Ends the span as failed, with the failure recorded on it. */
+    public static void fail(Span span, Throwable failure) {
+        span.recordException(failure);
+        span.setStatus(StatusCode.ERROR, failure.toString());
+        span.end();
+    }
+
+    private static SpanBuilder messaging(SpanBuilder builder, String topic, String operation) {
+        return builder.setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_OPERATION, operation)
+                .setAttribute(DESTINATION, topic);
+    }
+
+    private static final KafkaHeaders HEADERS = new KafkaHeaders();
+
+    /** Trace context in Kafka headers: one header per propagated field, replacing an older value. */
+    private static final class KafkaHeaders implements TextMapGetter<Headers>, TextMapSetter<Headers> {
+        @Override
+        public void set(Headers headers, String key, String value) {
+            if (headers != null) {
+                headers.remove(key).add(key, value.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public Iterable<String> keys(Headers headers) {
+            return StreamSupport.stream(headers.spliterator(), false).map(Header::key).toList();
+        }
+
+        @Override
+        public String get(Headers headers, String key) {
+            Header header = headers == null ? null : headers.lastHeader(key);
+            return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+    }
+}
