@@ -6,6 +6,9 @@ package io.freshet.eventmodel.stack;
  */
 public final class LocalStack {
 
+    /** The instance id `./freshet` gives each service it runs (their static Kafka group membership). */
+    public static final String INSTANCE_ID = "local";
+
     private LocalStack() {
     }
 

@@ -29,7 +29,13 @@ public final class ServiceInstance implements AutoCloseable {
 
     /** Starts it and waits until it is ready; its log goes to .freshet/logs/{@code part}-{@code instanceId}.log. */
     public static ServiceInstance start(String part, String instanceId, int port, String portVariable) throws IOException {
-        var instance = new ServiceInstance(launch(part, instanceId, port, portVariable, Map.of()), "http://127.0.0.1:" + port);
+        return start(part, instanceId, port, portVariable, Map.of());
+    }
+
+    /** Starts it with these extra settings and waits until it is ready. */
+    public static ServiceInstance start(String part, String instanceId, int port, String portVariable,
+                                        Map<String, String> environment) throws IOException {
+        var instance = new ServiceInstance(launch(part, instanceId, port, portVariable, environment), "http://127.0.0.1:" + port);
         await().atMost(Duration.ofSeconds(120)).until(() -> {
             if (!instance.process.isAlive()) {
                 throw new AssertionError(part + " " + instanceId + " exited during start-up; see its log");
