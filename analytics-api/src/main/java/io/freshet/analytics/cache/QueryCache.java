@@ -6,9 +6,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -33,6 +35,9 @@ import java.util.function.Supplier;
  * key at a time in an instance: concurrent callers of a missing key wait for the first one's answer. Without
  * Redis, answers are computed uncached and Redis is left alone for a while.
  */
+// Caffeine loads the classes for the in-memory cache's options (maximum size, expiry after write) by name: native
+// keeps them (other options need other classes)
+@RegisterForReflection(classNames = {"com.github.benmanes.caffeine.cache.SSMSW", "com.github.benmanes.caffeine.cache.PSWMS"})
 @ApplicationScoped
 public class QueryCache {
 
@@ -100,7 +105,9 @@ public class QueryCache {
             }
         }
         try {
-            String answer = write(meters.timer("freshet.analytics.query", "query", query).record(compute));
+            String answer = write(Timer.builder("freshet.analytics.query").tag("query", query)
+                    .description("Computing an answer the cache did not have").publishPercentileHistogram()
+                    .register(meters).record(compute));
             mine.complete(answer);
             store(key, answer, rangeEnd.isAfter(Instant.now().minus(settle)) ? liveTtl : closedTtl);
             return remember(key, parse(answer, type));
