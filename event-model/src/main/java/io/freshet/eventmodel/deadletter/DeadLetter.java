@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.freshet.eventmodel.topic.Topics;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.time.Instant;
  * @param stage     the pipeline stage that gave up (enricher, router)
  * @param attempts  how many times the stage tried before giving up
  */
+@RegisterForReflection // Jackson serializes it outside REST (Kafka JSON): native keeps its accessors
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(String payload, String tenantId, String stage, String errorClass, String errorMessage,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 
@@ -15,6 +16,7 @@ import java.time.Instant;
  * @param userAgent the sending HTTP client's User-Agent (the browser, for events sent from one); the enricher
  *                  prefers a {@code user_agent} property, for events relayed by a server
  */
+@RegisterForReflection // Jackson (de)serializes it outside REST (Kafka JSON): native keeps its accessors
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RawEvent(String tenantId, String eventId, String type, Instant timestamp, Instant receivedAt,

@@ -2,6 +2,7 @@ package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 import java.util.regex.Pattern;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
  * @param rules              transformation and validation rules (shape owned by the enricher)
  * @param rulesVersion       incremented on every rules change, recorded on each enriched event
  */
+@RegisterForReflection // Jackson (de)serializes it outside REST (Kafka JSON): native keeps its accessors
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Tenant(String id, String name, String apiKeyHash, long rateLimitPerSecond,
                      JsonNode rules, int rulesVersion, Instant createdAt, Instant updatedAt) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,7 @@ import java.util.Set;
  *  "alerts":     [{"name": "error-burst", "type": "error.captured", "threshold": 100, "window_minutes": 1}]}
  * }</pre>
  */
+@RegisterForReflection // Jackson parses it and its nested types outside REST: native keeps their members
 public record TenantRules(Validation validation, Transform transform, List<AlertRule> alerts) {
 
     public static final TenantRules NONE = new TenantRules(Validation.NONE, Transform.NONE, List.of());

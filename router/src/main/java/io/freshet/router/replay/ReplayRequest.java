@@ -3,6 +3,7 @@ package io.freshet.router.replay;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.freshet.eventmodel.tenant.Tenant;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 
@@ -10,6 +11,7 @@ import java.time.Instant;
  * What to store again: one tenant's events or all (tenant null), from the first record enriched at or after
  * {@code from}, or from offset {@code fromOffset} of every partition of freshet.events.enriched. Exactly one of the two.
  */
+@RegisterForReflection // parsed from the request body by the resource itself, unseen by Quarkus: native keeps it
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ReplayRequest(String tenant, Instant from, Long fromOffset) {
 

@@ -1,6 +1,7 @@
 package io.freshet.router.sink;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** One row of {@code freshet.events}; the ClickHouse client maps getters to columns by name. */
+@RegisterForReflection // the ClickHouse client finds the getters reflectively: native keeps them
 public class EventRow {
 
     private final EnrichedEvent event;

@@ -1,12 +1,14 @@
 package io.freshet.router.sink;
 
 import io.freshet.eventmodel.record.BillingUsage;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
 
 /** One row of {@code freshet.billing_usage}: a tenant's minute, its total so far. */
+@RegisterForReflection // the ClickHouse client finds the getters reflectively: native keeps them
 public class UsageRow {
 
     private final BillingUsage usage;

@@ -1,0 +1,109 @@
+package io.freshet.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.freshet.kubernetes.Rendered.name;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** KEDA's ScaledObjects, the gateway's HPA and the disruption budgets, against the Deployments and the topics. */
+class AutoscalingTest {
+
+    /** The consumer group each stage reads in (EnricherClients, RouterClients.SINK_GROUP) and the topic it scales on. */
+    private static final Map<String, List<String>> GROUP_AND_TOPIC = Map.of(
+            "enricher", List.of("freshet-enricher", "freshet.events.raw"),
+            "router", List.of("freshet-router", "freshet.events.enriched"));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void stagesScaleOnTheLagOfTheirRealGroupUpToThePartitions(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        assertEquals(GROUP_AND_TOPIC.keySet(), rendered.ofKind("ScaledObject").map(Rendered::name).collect(Collectors.toSet()));
+        GROUP_AND_TOPIC.forEach((service, groupAndTopic) -> {
+            JsonNode scaled = rendered.one("ScaledObject", service);
+            JsonNode target = scaled.path("spec").path("scaleTargetRef");
+            assertEquals("Deployment", target.path("kind").asText("Deployment"));
+            rendered.one("Deployment", target.path("name").asText());
+
+            JsonNode trigger = scaled.path("spec").path("triggers").get(0).path("metadata");
+            String group = trigger.path("consumerGroup").asText();
+            assertEquals(groupAndTopic.getFirst(), group, service + "'s ScaledObject watches another group");
+            assertTrue(ServiceConfig.of(service).codeSays(group), service + "'s code no longer names its group " + group);
+            assertEquals(groupAndTopic.get(1), trigger.path("topic").asText());
+
+            // KEDA's operator connects from its own namespace: the service's bootstrap address, qualified
+            String bootstrap = rendered.value(rendered.environment(ServiceDeploymentsTest.container(rendered, service))
+                    .get("KAFKA_BOOTSTRAP_SERVERS"));
+            String[] hostAndPort = bootstrap.split(":");
+            assertEquals(hostAndPort[0] + "." + rendered.namespace() + ".svc:" + hostAndPort[1], trigger.path("bootstrapServers").asText());
+
+            int partitions = rendered.one("KafkaTopic", trigger.path("topic").asText()).path("spec").path("partitions").asInt();
+            int min = scaled.path("spec").path("minReplicaCount").asInt();
+            int max = scaled.path("spec").path("maxReplicaCount").asInt();
+            assertTrue(1 <= min && min <= max, service + ": min " + min + ", max " + max);
+            assertTrue(max <= partitions, service + " may scale to " + max + " but its topic has " + partitions + " partitions");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void theGatewayScalesOnCpu(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode hpa = rendered.one("HorizontalPodAutoscaler", "ingest-gateway");
+        assertEquals("autoscaling/v2", hpa.path("apiVersion").asText());
+        assertEquals("Deployment", hpa.at("/spec/scaleTargetRef/kind").asText());
+        rendered.one("Deployment", hpa.at("/spec/scaleTargetRef/name").asText());
+        assertEquals("cpu", hpa.at("/spec/metrics/0/resource/name").asText());
+        assertTrue(hpa.at("/spec/minReplicas").asInt() <= hpa.at("/spec/maxReplicas").asInt());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void autoscaledDeploymentsLeaveTheirReplicasToTheAutoscaler(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        rendered.ofKind("Deployment").filter(d -> autoscaled(rendered, name(d)))
+                // a count here would reset the autoscaler's on every kubectl apply
+                .forEach(d -> assertFalse(d.path("spec").has("replicas"), overlay + ": " + name(d) + " sets replicas but is autoscaled"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void disruptionBudgetsCoverOneDeploymentAndStillLetPodsBeEvicted(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        assertFalse(rendered.ofKind("PodDisruptionBudget").toList().isEmpty());
+        rendered.ofKind("PodDisruptionBudget").forEach(pdb -> {
+            var selected = rendered.deploymentsSelectedBy(pdb.path("spec").path("selector"));
+            assertEquals(1, selected.size(), overlay + ": PodDisruptionBudget " + name(pdb) + " selects " + selected.size() + " Deployments");
+            JsonNode spec = pdb.path("spec");
+            if (spec.has("minAvailable")) {
+                int fewest = fewestReplicas(rendered, name(selected.getFirst()));
+                assertTrue(spec.path("minAvailable").asInt() < fewest,
+                        overlay + ": " + name(pdb) + " keeps " + spec.path("minAvailable") + " of " + fewest + " pods: a node could never be drained");
+            } else {
+                assertTrue(spec.path("maxUnavailable").asInt() >= 1, overlay + ": " + name(pdb) + " allows no eviction");
+            }
+        });
+    }
+
+    private static boolean autoscaled(Rendered rendered, String deployment) {
+        return rendered.ofKind("HorizontalPodAutoscaler").anyMatch(h -> h.at("/spec/scaleTargetRef/name").asText().equals(deployment))
+                || rendered.ofKind("ScaledObject").anyMatch(s -> s.at("/spec/scaleTargetRef/name").asText().equals(deployment));
+    }
+
+    /** The fewest pods a Deployment runs: its autoscaler's minimum, or its replicas. */
+    private static int fewestReplicas(Rendered rendered, String deployment) {
+        return rendered.ofKind("HorizontalPodAutoscaler").filter(h -> h.at("/spec/scaleTargetRef/name").asText().equals(deployment))
+                .map(h -> h.at("/spec/minReplicas").asInt(1))
+                .findFirst()
+                .or(() -> rendered.ofKind("ScaledObject").filter(s -> s.at("/spec/scaleTargetRef/name").asText().equals(deployment))
+                        .map(s -> s.at("/spec/minReplicaCount").asInt(0)).findFirst())
+                .orElseGet(() -> rendered.one("Deployment", deployment).path("spec").path("replicas").asInt(1));
+    }
+}

@@ -1,0 +1,151 @@
+package io.freshet.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The objects that {@code kubectl kustomize} renders for an overlay of kubernetes/, rendered once per test run. */
+record Rendered(String overlay, List<JsonNode> objects) {
+
+    /** Surefire runs in the module's directory. */
+    static final Path MODULE = Path.of("").toAbsolutePath();
+    static final Path ROOT = MODULE.getParent();
+    static final YAMLMapper YAML = new YAMLMapper();
+
+    private static final Map<String, Rendered> RENDERED = new ConcurrentHashMap<>();
+
+    static Rendered of(String overlay) {
+        return RENDERED.computeIfAbsent(overlay, Rendered::render);
+    }
+
+    private static Rendered render(String overlay) {
+        Path dir = MODULE.resolve("overlays").resolve(overlay);
+        try {
+            Path output = Files.createTempFile("kustomize-" + overlay, ".yaml");
+            Process kubectl;
+            try {
+                kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                throw new AssertionError("kubectl is needed to render " + dir + " and is not on the PATH: install it "
+                        + "(Debian package kubectl; ./freshet test installs it)", e);
+            }
+            String errors = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kubectl.waitFor() != 0) {
+                fail("kubectl kustomize " + dir + " failed:\n" + errors);
+            }
+            try (var parser = YAML.createParser(output.toFile())) {
+                List<JsonNode> objects = YAML.readValues(parser, JsonNode.class).readAll().stream()
+                        .filter(o -> o != null && !o.isEmpty()).toList();
+                Files.delete(output);
+                return new Rendered(overlay, objects);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot render " + dir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    Stream<JsonNode> ofKind(String kind) {
+        return objects.stream().filter(o -> o.path("kind").asText().equals(kind));
+    }
+
+    JsonNode one(String kind, String name) {
+        return ofKind(kind).filter(o -> name(o).equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + " renders no " + kind + " " + name));
+    }
+
+    /** The name of the overlay's Namespace, where every other object goes. */
+    String namespace() {
+        List<JsonNode> namespaces = ofKind("Namespace").toList();
+        if (namespaces.size() != 1) {
+            fail(overlay + " must render exactly one Namespace, found " + namespaces.size());
+        }
+        return name(namespaces.getFirst());
+    }
+
+    static String name(JsonNode object) {
+        return object.path("metadata").path("name").asText();
+    }
+
+    static JsonNode podSpec(JsonNode deployment) {
+        return deployment.path("spec").path("template").path("spec");
+    }
+
+    static JsonNode podLabels(JsonNode deployment) {
+        return deployment.path("spec").path("template").path("metadata").path("labels");
+    }
+
+    static Stream<JsonNode> stream(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false);
+    }
+
+    /** The container's environment: its env entries and, as {name, value} entries, the keys of its envFrom ConfigMaps. */
+    Map<String, JsonNode> environment(JsonNode container) {
+        Map<String, JsonNode> environment = new LinkedHashMap<>();
+        stream(container.path("envFrom")).forEach(from -> {
+            if (!from.has("configMapRef")) {
+                fail(overlay + ": only ConfigMaps are imported whole (envFrom), found " + from);
+            }
+            one("ConfigMap", from.path("configMapRef").path("name").asText()).path("data").properties()
+                    .forEach(e -> environment.put(e.getKey(), YAML.createObjectNode().put("name", e.getKey()).set("value", e.getValue())));
+        });
+        stream(container.path("env")).forEach(entry -> environment.put(entry.path("name").asText(), entry));
+        return environment;
+    }
+
+    /** An env entry's value, following a configMapKeyRef; null for other references (secrets, the downward API). */
+    String value(JsonNode entry) {
+        if (entry.has("value")) {
+            return entry.path("value").asText();
+        }
+        JsonNode ref = entry.path("valueFrom").path("configMapKeyRef");
+        if (ref.isMissingNode()) {
+            return null;
+        }
+        JsonNode value = one("ConfigMap", ref.path("name").asText()).path("data").path(ref.path("key").asText());
+        if (!(value instanceof TextNode)) {
+            fail(overlay + ": " + entry + " refers to a key its ConfigMap does not have");
+        }
+        return value.asText();
+    }
+
+    /** Whether labels satisfy a selector: a Service's plain map, or a label selector (matchLabels, matchExpressions). */
+    static boolean matches(JsonNode selector, JsonNode labels) {
+        boolean labelSelector = selector.has("matchLabels") || selector.has("matchExpressions");
+        JsonNode required = labelSelector ? selector.path("matchLabels") : selector;
+        boolean matches = required.properties().stream()
+                .allMatch(e -> e.getValue().asText().equals(labels.path(e.getKey()).asText(null)));
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String value = labels.path(expression.path("key").asText()).asText(null);
+            boolean listed = value != null && stream(expression.path("values")).anyMatch(v -> v.asText().equals(value));
+            matches &= switch (expression.path("operator").asText()) {
+                case "In" -> listed;
+                case "NotIn" -> !listed;
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new AssertionError("unknown selector operator in " + expression);
+            };
+        }
+        return matches;
+    }
+
+    /** The Deployments whose pods a selector selects. */
+    List<JsonNode> deploymentsSelectedBy(JsonNode selector) {
+        return ofKind("Deployment").filter(d -> matches(selector, podLabels(d))).toList();
+    }
+}

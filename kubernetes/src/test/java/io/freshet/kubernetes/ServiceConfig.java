@@ -1,0 +1,94 @@
+package io.freshet.kubernetes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What a Freshet service's configuration reads: its application.properties, event-model's shared properties
+ * (META-INF/microprofile-config.properties, read by every service) and the properties its code and event-model's
+ * code inject with @ConfigProperty. Any of these properties may also come from the environment under its
+ * MicroProfile name (quarkus.http.port: QUARKUS_HTTP_PORT), which outranks the properties files.
+ */
+record ServiceConfig(String service, String properties, String sources) {
+
+    static final List<String> SERVICES = List.of("ingest-gateway", "enricher", "router", "analytics-api");
+
+    /** Read by the JVM itself, whatever the image's launcher script: the containers size the heap with it. */
+    static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
+    private static final Pattern INJECTED = Pattern.compile("@ConfigProperty\\(name = \"([^\"]+)\"");
+    private static final Pattern SET = Pattern.compile("(?m)^([a-z][\\w.-]*)=");
+    private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{([A-Z_]+):(\\d+)}$");
+
+    static ServiceConfig of(String service) {
+        Path root = Rendered.ROOT;
+        return new ServiceConfig(service,
+                read(root.resolve(service).resolve("src/main/resources/application.properties"))
+                        + "\n" + read(root.resolve("event-model/src/main/resources/META-INF/microprofile-config.properties")),
+                javaSources(root.resolve(service)) + javaSources(root.resolve("event-model")));
+    }
+
+    /** The environment variables the service reads: ${NAME} references, and its properties by their environment names. */
+    Set<String> variables() {
+        Set<String> names = new HashSet<>(JVM_VARIABLES);
+        REFERENCE.matcher(properties).results().forEach(m -> names.add(m.group(1)));
+        Stream.concat(SET.matcher(properties).results(), INJECTED.matcher(sources).results())
+                .forEach(m -> names.add(environmentName(m.group(1))));
+        return names;
+    }
+
+    /** Where MicroProfile Config looks for a property in the environment: non-alphanumerics as _, upper case. */
+    static String environmentName(String property) {
+        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    /** The variable that sets the HTTP port, e.g. ROUTER_PORT. */
+    String portVariable() {
+        return httpPort().group(1);
+    }
+
+    int defaultPort() {
+        return Integer.parseInt(httpPort().group(2));
+    }
+
+    /** Whether the service's main code holds this string literal. */
+    boolean codeSays(String literal) {
+        return sources.contains("\"" + literal + "\"");
+    }
+
+    private Matcher httpPort() {
+        Matcher matcher = HTTP_PORT.matcher(properties);
+        if (!matcher.find()) {
+            fail(service + "'s application.properties has no quarkus.http.port=${VARIABLE:port}");
+        }
+        return matcher;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String javaSources(Path module) {
+        try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
+            return String.join("\n", files.filter(f -> f.toString().endsWith(".java")).map(ServiceConfig::read).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
