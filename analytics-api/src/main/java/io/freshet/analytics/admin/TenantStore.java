@@ -1,5 +1,6 @@
 package io.freshet.analytics.admin;
 
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.Map;
@@ -33,16 +33,14 @@ public class TenantStore {
     private final TenantRegistry registry;
     private final ObjectMapper json;
 
-    public TenantStore(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                       TenantRegistry registry, ObjectMapper json) {
+    public TenantStore(KafkaConnection kafka, TenantRegistry registry, ObjectMapper json) {
         this.registry = registry;
         this.json = json;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "tenant-admin",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, WRITE_TIMEOUT.toMillis()),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, WRITE_TIMEOUT.toMillis())),
                 new StringSerializer(), new StringSerializer());
     }
 

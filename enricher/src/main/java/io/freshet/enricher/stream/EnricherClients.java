@@ -2,6 +2,7 @@ package io.freshet.enricher.stream;
 
 import io.freshet.enricher.schema.AvroRecords;
 import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,16 +18,16 @@ import java.util.Map;
 @ApplicationScoped
 public class EnricherClients {
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String registryUrl;
     private final String instanceId;
     private final int maxPollRecords;
 
-    public EnricherClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public EnricherClients(KafkaConnection kafka,
                            @ConfigProperty(name = "freshet.registry.url") String registryUrl,
                            @ConfigProperty(name = "freshet.enricher.instance-id") String instanceId,
                            @ConfigProperty(name = "freshet.enricher.max-poll-records") int maxPollRecords) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.registryUrl = registryUrl;
         this.instanceId = instanceId;
         this.maxPollRecords = maxPollRecords;
@@ -34,7 +35,7 @@ public class EnricherClients {
 
     /** Reads raw events in the shared group; offsets are committed only inside the output transaction. */
     KafkaConsumer<String, String> consumer() {
-        return GroupConsumers.staticMember(bootstrapServers, "freshet-enricher", "enricher-" + instanceId, maxPollRecords,
+        return GroupConsumers.staticMember(kafka, "freshet-enricher", "enricher-" + instanceId, maxPollRecords,
                 new StringDeserializer());
     }
 
@@ -43,14 +44,14 @@ public class EnricherClients {
      * restarted instance aborts what its killed predecessor left open.
      */
     TransactionalProducer producer(MeterRegistry meters) {
-        return TransactionalProducer.open(bootstrapServers, "enricher-" + instanceId, "enricher-producer-" + instanceId,
+        return TransactionalProducer.open(kafka, "enricher-" + instanceId, "enricher-producer-" + instanceId,
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 100, // a transaction is flushed by its commit
                         ProducerConfig.BATCH_SIZE_CONFIG, 262_144), meters);
     }
 
     /** Reads a partition of the enricher's session changelog from its start (no group, read_committed). */
     KafkaConsumer<String, String> sessionsReader() {
-        return GroupConsumers.reader(bootstrapServers, "enricher-sessions-" + instanceId);
+        return GroupConsumers.reader(kafka, "enricher-sessions-" + instanceId);
     }
 
     <T extends SpecificRecord> AvroRecords<T> avro(MeterRegistry meters) {

@@ -18,10 +18,9 @@ public final class GroupConsumers {
      * transaction, or after its sink stored them). Static membership under {@code memberId}: a restarted instance
      * takes its partitions back at once, without a rebalance; one that stays away is replaced after 10 s.
      */
-    public static <V> KafkaConsumer<String, V> staticMember(String bootstrapServers, String group, String memberId,
+    public static <V> KafkaConsumer<String, V> staticMember(KafkaConnection kafka, String group, String memberId,
                                                             int maxPollRecords, Deserializer<V> values) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return new KafkaConsumer<>(kafka.consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, memberId,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
@@ -29,21 +28,20 @@ public final class GroupConsumers {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
-                ConsumerConfig.CLIENT_ID_CONFIG, memberId + "-consumer"),
+                ConsumerConfig.CLIENT_ID_CONFIG, memberId + "-consumer")),
                 new StringDeserializer(), values);
     }
 
     /** A reader of committed records in no group, for a caller that assigns partitions and positions itself. */
-    public static KafkaConsumer<String, String> reader(String bootstrapServers, String clientId) {
-        return reader(bootstrapServers, clientId, new StringDeserializer());
+    public static KafkaConsumer<String, String> reader(KafkaConnection kafka, String clientId) {
+        return reader(kafka, clientId, new StringDeserializer());
     }
 
-    public static <V> KafkaConsumer<String, V> reader(String bootstrapServers, String clientId, Deserializer<V> values) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public static <V> KafkaConsumer<String, V> reader(KafkaConnection kafka, String clientId, Deserializer<V> values) {
+        return new KafkaConsumer<>(kafka.consumer(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId),
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId)),
                 new StringDeserializer(), values);
     }
 }

@@ -31,10 +31,9 @@ public final class TransactionalProducer {
      * @param tuning settings of this producer's own (batching, timeouts); they win over the shared ones
      * @throws RuntimeException when Kafka does not accept the id within max.block.ms
      */
-    public static TransactionalProducer open(String bootstrapServers, String transactionalId, String clientId,
+    public static TransactionalProducer open(KafkaConnection connection, String transactionalId, String clientId,
                                              Map<String, Object> tuning, MeterRegistry meters) {
         Map<String, Object> settings = new HashMap<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 // a transaction left open by a crashed instance stops holding back readers after this
@@ -44,7 +43,7 @@ public final class TransactionalProducer {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
         settings.putAll(tuning);
-        var kafka = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+        var kafka = new KafkaProducer<>(connection.producer(settings), new StringSerializer(), new ByteArraySerializer());
         try {
             kafka.initTransactions();
         } catch (RuntimeException e) {

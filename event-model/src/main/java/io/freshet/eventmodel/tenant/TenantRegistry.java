@@ -2,6 +2,7 @@ package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -39,24 +39,23 @@ public class TenantRegistry {
     private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final ObjectMapper json;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private volatile Map<Integer, Long> startupEndOffsets;
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean running = true;
     private Thread follower;
     private final Counter updatesApplied;
 
-    public TenantRegistry(ObjectMapper json, MeterRegistry meters,
-                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public TenantRegistry(ObjectMapper json, MeterRegistry meters, KafkaConnection kafka) {
         this.json = json;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         meters.gaugeMapSize("freshet.tenants", List.of(), byId);
         this.updatesApplied = meters.counter("freshet.tenants.updates");
     }
 
     /** After topic provisioning (priority 1), before traffic. */
     void onStart(@Observes @Priority(2) StartupEvent event) {
-        consumer = GroupConsumers.reader(bootstrapServers, "tenant-registry");
+        consumer = GroupConsumers.reader(kafka, "tenant-registry");
         var partitions = consumer.partitionsFor(Topics.TENANTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);

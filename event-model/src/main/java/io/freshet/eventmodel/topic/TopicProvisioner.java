@@ -1,5 +1,6 @@
 package io.freshet.eventmodel.topic;
 
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,19 +28,17 @@ public class TopicProvisioner {
 
     private static final Logger LOG = Logger.getLogger(TopicProvisioner.class);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final short replicationFactor;
 
-    public TopicProvisioner(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public TopicProvisioner(KafkaConnection kafka,
                             @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.replicationFactor = replicationFactor;
     }
 
     void onStart(@Observes @Priority(1) StartupEvent event) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             var missing = Topics.ALL.stream()
                     .filter(spec -> !existing.contains(spec.name()))
@@ -59,7 +58,7 @@ public class TopicProvisioner {
                 }
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Cannot create the pipeline's topics on Kafka at " + bootstrapServers
+            throw new IllegalStateException("Cannot create the pipeline's topics on Kafka at " + kafka.bootstrapServers()
                     + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
     }

@@ -1,5 +1,6 @@
 package io.freshet.ingest.sink;
 
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +14,7 @@ import java.util.Map;
 @ApplicationScoped
 public class RawTransactions {
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final Map<String, Object> tuning;
     private final String transactionalId;
     private final MeterRegistry meters;
@@ -21,7 +22,7 @@ public class RawTransactions {
     private final Duration commitBudget;
     private final long maxTransactionBytes;
 
-    public RawTransactions(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public RawTransactions(KafkaConnection kafka,
                            @ConfigProperty(name = "freshet.ingest.producer.transactional-id") String transactionalId,
                            @ConfigProperty(name = "freshet.ingest.producer.transactions-in-flight") int inFlight,
                            @ConfigProperty(name = "freshet.ingest.producer.max-block") Duration maxBlock,
@@ -30,7 +31,7 @@ public class RawTransactions {
                            @ConfigProperty(name = "freshet.ingest.producer.compression") String compression,
                            @ConfigProperty(name = "freshet.ingest.producer.buffer-memory") long bufferMemory,
                            MeterRegistry meters) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.transactionalId = transactionalId;
         this.meters = meters;
         this.inFlight = inFlight;
@@ -58,7 +59,7 @@ public class RawTransactions {
 
     /** Producer {@code slot} (of {@link #inFlight()}), ready for transactions; its id is the same after a restart. */
     TransactionalProducer open(int slot) {
-        return TransactionalProducer.open(bootstrapServers, transactionalId + "-" + slot, "ingest-gateway-" + slot,
+        return TransactionalProducer.open(kafka, transactionalId + "-" + slot, "ingest-gateway-" + slot,
                 tuning, meters);
     }
 

@@ -1,5 +1,6 @@
 package io.freshet.router.deadletter;
 
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.deadletter.DeadLetter;
 import io.freshet.eventmodel.topic.Topics;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -40,15 +40,13 @@ public class RejectedRows {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaClientMetrics producerMetrics;
 
-    public RejectedRows(ObjectMapper json, MeterRegistry meters,
-                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public RejectedRows(ObjectMapper json, MeterRegistry meters, KafkaConnection kafka) {
         this.json = json;
         this.meters = meters;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "router-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new StringSerializer(), new ByteArraySerializer());
         this.producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(meters);
     }

@@ -1,11 +1,11 @@
 package io.freshet.router.stream;
 
 import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.router.route.RouteSerdes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -21,15 +21,15 @@ public class RouterClients {
     /** The consumer group that stores the topics in ClickHouse; its committed offsets say what is stored. */
     static final String SINK_GROUP = "freshet-router";
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final RouteSerdes serdes;
     private final String instanceId;
     private final int maxPollRecords;
 
-    public RouterClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, RouteSerdes serdes,
+    public RouterClients(KafkaConnection kafka, RouteSerdes serdes,
                          @ConfigProperty(name = "freshet.router.instance-id") String instanceId,
                          @ConfigProperty(name = "freshet.sink.batch-rows") int maxPollRecords) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.serdes = serdes;
         this.instanceId = instanceId;
         this.maxPollRecords = maxPollRecords;
@@ -37,17 +37,17 @@ public class RouterClients {
 
     /** Avro (enriched events, billing usage), read_committed, in the sink group; offsets are committed by the router itself. */
     KafkaConsumer<String, SpecificRecord> consumer() {
-        return GroupConsumers.staticMember(bootstrapServers, SINK_GROUP, "router-" + instanceId, maxPollRecords, serdes.deserializer());
+        return GroupConsumers.staticMember(kafka, SINK_GROUP, "router-" + instanceId, maxPollRecords, serdes.deserializer());
     }
 
     /** Reads enriched events again for a replay, outside any group. */
     public KafkaConsumer<String, SpecificRecord> replayReader(String replayId) {
-        return GroupConsumers.reader(bootstrapServers, "router-replay-" + replayId, serdes.deserializer());
+        return GroupConsumers.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
     }
 
     /** Where the sink group stands on each partition: below it, every record is stored or being stored. */
     public Map<TopicPartition, OffsetAndMetadata> sinkOffsets() throws ExecutionException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             return admin.listConsumerGroupOffsets(SINK_GROUP).partitionsToOffsetAndMetadata().get();
         }
     }
