@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,7 +33,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -45,7 +43,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * whole batch committed or none of it, and the batch is then read again from the committed offsets.
  */
 @ApplicationScoped
-public class TransactionalEnricher implements Runnable, ConsumerLoop {
+public class TransactionalEnricher extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(TransactionalEnricher.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
@@ -73,9 +70,6 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
     private final Duration retryBackoff;
     private final Timer transactionTimer;
     private final Timer freshness;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, String> consumer;
     private TransactionalProducer producer;
     private AvroRecords<EnrichedEvent> enrichedAvro;
     private AvroRecords<Alert> alertAvro;
@@ -106,22 +100,21 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
 
     /** After the topics exist and the tenant registry started (priorities 1 and 2). */
     void onStart(@Observes @Priority(4) StartupEvent event) {
-        Thread.ofPlatform().name("enricher").start(this);
+        start("enricher");
     }
 
     @Override
-    public void run() {
-        try (var consumer = clients.consumer();
+    protected void consume() throws InterruptedException {
+        try (var consumer = wakeable(clients.consumer());
              var consumerMetrics = new KafkaClientMetrics(consumer)) {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
-            this.consumer = consumer;
             enrichedAvro = clients.avro(meters);
             alertAvro = clients.avro(meters);
             awaitTenants();
             governSchemas();
             consumer.subscribe(List.of(Topics.RAW), new SessionOwnership());
             Duration backoff = retryBackoff;
-            while (running) {
+            while (running()) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
                 if (records.isEmpty()) {
                     continue;
@@ -133,16 +126,12 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
                     backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                 }
             }
-        } catch (WakeupException e) {
-            // stopping
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            LOG.error("The enricher stopped", e);
-        } finally {
-            closeProducer();
-            stopped.countDown();
         }
+    }
+
+    @Override
+    protected void release() {
+        closeProducer();
     }
 
     @Override
@@ -150,21 +139,16 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
         return "enrichment loop";
     }
 
-    @Override
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
     /** Events of a tenant created a moment ago must not be dead-lettered because the registry lags. */
     private void awaitTenants() throws InterruptedException {
-        while (running && !tenants.isCaughtUp()) {
+        while (running() && !tenants.isCaughtUp()) {
             Thread.sleep(50);
         }
     }
 
     /** Before the first record: nothing is written under a schema without its compatibility rule. */
     private void governSchemas() throws InterruptedException {
-        while (running) {
+        while (running()) {
             try {
                 schemas.govern();
                 return;
@@ -366,18 +350,5 @@ public class TransactionalEnricher implements Runnable, ConsumerLoop {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    @PreDestroy
-    void stop() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        try {
-            stopped.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,8 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Rows ClickHouse refuses for their values go to the DLQ with its reason; the rest of their batch is stored.
  */
 @ApplicationScoped
-public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
+public class ClickHouseSinkLoop extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(ClickHouseSinkLoop.class);
 
@@ -70,9 +67,6 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     private final Timer freshness;
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     private final Map<TopicPartition, PartitionBatch> batches = new HashMap<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, SpecificRecord> consumer;
 
     public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
                               EventTracing tracing,
@@ -97,17 +91,16 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
 
     /** After the topics exist and the migrations ran. */
     void onStart(@Observes @Priority(4) StartupEvent event) {
-        Thread.ofPlatform().name("router").start(this);
+        start("router");
     }
 
     @Override
-    public void run() {
-        try (var consumer = clients.consumer();
+    protected void consume() {
+        try (var consumer = wakeable(clients.consumer());
              var consumerMetrics = new KafkaClientMetrics(consumer)) {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
-            this.consumer = consumer;
-            consumer.subscribe(Arrays.stream(SinkTable.values()).map(SinkTable::topic).toList(), new BatchOwnership());
-            while (running) {
+            consumer.subscribe(Arrays.stream(SinkTable.values()).map(SinkTable::topic).toList(), new BatchOwnership(consumer));
+            while (running()) {
                 buffer(consumer.poll(Duration.ofMillis(100)));
                 for (TopicPartition partition : List.copyOf(batches.keySet())) {
                     PartitionBatch batch = batches.get(partition);
@@ -117,12 +110,6 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
                     }
                 }
             }
-        } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException | Error e) {
-            LOG.error("The router stopped", e);
-        } finally {
-            stopped.countDown();
         }
     }
 
@@ -141,11 +128,6 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
     @Override
     public String name() {
         return "routing loop";
-    }
-
-    @Override
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
     }
 
     /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
@@ -207,7 +189,7 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
             consumer.pause(consumer.assignment());
             pausedPartitions.set(consumer.paused().size());
             buffer(consumer.poll(backoff)); // only partitions assigned meanwhile, not yet paused, can return records
-            if (!running || batches.get(partition) != batch) {
+            if (!running() || batches.get(partition) != batch) {
                 resumeAll(consumer);
                 EventTracing.fail(span, new IllegalStateException("the partition moved away before the insert landed"));
                 return false;
@@ -228,6 +210,12 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
      * again by the next owner from the committed offset, with the intent it finds there.
      */
     private final class BatchOwnership implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, SpecificRecord> consumer;
+
+        BatchOwnership(KafkaConsumer<String, SpecificRecord> consumer) {
+            this.consumer = consumer;
+        }
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(batches::remove);
@@ -245,19 +233,6 @@ public class ClickHouseSinkLoop implements Runnable, ConsumerLoop {
                 intent.ifPresent(i -> LOG.infof("Re-forming the batch %s of %s that a predecessor may have inserted", i, partition));
                 batches.put(partition, new PartitionBatch(intent));
             }
-        }
-    }
-
-    @PreDestroy
-    void stop() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        try {
-            stopped.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
