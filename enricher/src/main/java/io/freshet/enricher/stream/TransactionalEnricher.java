@@ -174,8 +174,11 @@ public class TransactionalEnricher extends ConsumerLoop {
             restoreSessions(records.partitions());
             producer.beginTransaction();
             for (ConsumerRecord<String, String> record : records) {
-                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, spans);
+                Span span = tracing.process(record); // ended by the commit; it goes on in the output's headers
+                spans.add(span);
+                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, span);
                 if (output != null) {
+                    tracing.inject(span, output.headers());
                     producer.send(output);
                 }
             }
@@ -197,18 +200,6 @@ public class TransactionalEnricher extends ConsumerLoop {
         transactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         tally.publish(meters, freshness, System.currentTimeMillis());
         return true;
-    }
-
-    /** The record's output, traced: its process span (ended by the commit) goes on in the output's headers. */
-    private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, UserSessions.Batch sessionChanges,
-                                                  BatchTally tally, Instant now, List<Span> spans) {
-        Span span = tracing.process(record);
-        spans.add(span);
-        ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, span);
-        if (output != null) {
-            tracing.inject(span, output.headers());
-        }
-        return output;
     }
 
     /**

@@ -22,7 +22,10 @@ public class KafkaConnection {
     private final Map<String, Object> settings;
 
     public KafkaConnection(@Identifier("default-kafka-broker") Map<String, Object> settings) {
-        this.settings = Map.copyOf(settings);
+        var connection = new HashMap<>(settings);
+        // Quarkus adds the application's name as group.id: a reader "in no group" must stay in none
+        connection.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.settings = Map.copyOf(connection);
     }
 
     public String bootstrapServers() {

@@ -13,9 +13,11 @@ public record PrometheusText(List<String> samples) {
 
     /** The sum of the samples of {@code name} whose labels contain all of {@code labels} (e.g. {@code tenant="acme"}). */
     public double sum(String name, String... labels) {
+        String labelled = name + "{";
+        String bare = name + " ";
         double sum = 0;
         for (String line : samples) {
-            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && containsAll(line, labels)) {
+            if ((line.startsWith(labelled) || line.startsWith(bare)) && containsAll(line, labels)) {
                 sum += value(line);
             }
         }
@@ -27,8 +29,8 @@ public record PrometheusText(List<String> samples) {
         Map<Double, Double> buckets = new TreeMap<>();
         String prefix = histogram + "_bucket{";
         for (String line : samples) {
-            int le = line.indexOf("le=\"");
-            if (line.startsWith(prefix) && le > 0) {
+            int le = line.startsWith(prefix) ? line.indexOf("le=\"") : -1;
+            if (le > 0) {
                 String bound = line.substring(le + 4, line.indexOf('"', le + 4));
                 buckets.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), value(line), Double::sum);
             }

@@ -223,9 +223,6 @@ public record TenantRules(Validation validation, Transform transform, List<Alert
             problems.add("alerts: a rule is an object with 'name', 'type', 'threshold' and 'window_minutes'");
             return problems;
         }
-        if (alerts.size() > MAX_ENTRIES) {
-            problems.add("alerts: at most " + MAX_ENTRIES + " rules");
-        }
         names("alerts", alerts.stream().map(AlertRule::name).toList(), problems);
         names("alerts (types)", alerts.stream().map(AlertRule::type).toList(), problems);
         if (alerts.stream().map(AlertRule::name).distinct().count() < alerts.size()) {

@@ -12,14 +12,29 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.semconv.incubating.DbIncubatingAttributes.DbSystemNameIncubatingValues;
+import io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MessagingOperationTypeIncubatingValues;
+import io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MessagingSystemIncubatingValues;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.StreamSupport;
+
+import static io.opentelemetry.semconv.DbAttributes.DB_COLLECTION_NAME;
+import static io.opentelemetry.semconv.DbAttributes.DB_OPERATION_BATCH_SIZE;
+import static io.opentelemetry.semconv.DbAttributes.DB_OPERATION_NAME;
+import static io.opentelemetry.semconv.DbAttributes.DB_SYSTEM_NAME;
+import static io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME;
+import static io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID;
+import static io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET;
+import static io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE;
+import static io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes.MESSAGING_SYSTEM;
 
 /**
  * One trace per event across the pipeline: each hop's span travels to the next in the Kafka record's headers (W3C
@@ -34,18 +49,18 @@ public class EventTracing {
     public static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("freshet.event.type");
     public static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("freshet.event.id");
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("freshet.outcome");
-    private static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
-    private static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation.type");
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-    private static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
-    private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
-    private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
-    private static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
-    private static final AttributeKey<String> DB_TABLE = AttributeKey.stringKey("db.collection.name");
-    private static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
 
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+
+    /**
+     * With the SDK disabled Quarkus still hands out a working SDK without exporters (spans recorded, headers written
+     * for nothing): tracing off means OpenTelemetry's no-op here.
+     */
+    @Inject
+    public EventTracing(OpenTelemetry openTelemetry, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean disabled) {
+        this(disabled ? OpenTelemetry.noop() : openTelemetry);
+    }
 
     public EventTracing(OpenTelemetry openTelemetry) {
         this.tracer = openTelemetry.getTracer("io.freshet");
@@ -54,7 +69,7 @@ public class EventTracing {
 
     /** A producer span for one event, child of the current span (the HTTP request); its context goes into the headers. */
     public Span send(String topic, Headers headers, String tenant, String type, String eventId) {
-        Span span = messaging(tracer.spanBuilder(topic + " send").setSpanKind(SpanKind.PRODUCER), topic, "send")
+        Span span = messaging(tracer.spanBuilder(topic + " send").setSpanKind(SpanKind.PRODUCER), topic, MessagingOperationTypeIncubatingValues.SEND)
                 .setAttribute(TENANT, tenant).setAttribute(EVENT_TYPE, type).setAttribute(EVENT_ID, eventId)
                 .startSpan();
         inject(span, headers);
@@ -68,8 +83,9 @@ public class EventTracing {
     public Span process(ConsumerRecord<?, ?> record) {
         Context parent = propagator.extract(Context.root(), record.headers(), HEADERS);
         return messaging(tracer.spanBuilder(record.topic() + " process").setSpanKind(SpanKind.CONSUMER).setParent(parent),
-                record.topic(), "process")
-                .setAttribute(PARTITION, String.valueOf(record.partition())).setAttribute(OFFSET, record.offset())
+                record.topic(), MessagingOperationTypeIncubatingValues.PROCESS)
+                .setAttribute(MESSAGING_DESTINATION_PARTITION_ID, String.valueOf(record.partition()))
+                .setAttribute(MESSAGING_KAFKA_OFFSET, record.offset())
                 .startSpan();
     }
 
@@ -95,16 +111,20 @@ public class EventTracing {
      * conventions' batch pattern: the insert is its own trace, each event's trace points to it through the link).
      */
     public Span insert(String table, String partition, List<? extends ConsumerRecord<?, ?>> records) {
-        SpanBuilder builder = tracer.spanBuilder("INSERT " + table).setSpanKind(SpanKind.CLIENT)
-                .setAttribute(DB_SYSTEM, "clickhouse").setAttribute(DB_OPERATION, "INSERT").setAttribute(DB_TABLE, table)
-                .setAttribute(DB_BATCH_SIZE, (long) records.size()).setAttribute(PARTITION, partition);
-        for (ConsumerRecord<?, ?> record : records) {
-            SpanContext carried = Span.fromContext(propagator.extract(Context.root(), record.headers(), HEADERS)).getSpanContext();
-            if (carried.isValid()) {
-                builder.addLink(carried);
+        Span span = tracer.spanBuilder("INSERT " + table).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(DB_SYSTEM_NAME, DbSystemNameIncubatingValues.CLICKHOUSE).setAttribute(DB_OPERATION_NAME, "INSERT")
+                .setAttribute(DB_COLLECTION_NAME, table).setAttribute(DB_OPERATION_BATCH_SIZE, (long) records.size())
+                .setAttribute(MESSAGING_DESTINATION_PARTITION_ID, partition)
+                .startSpan();
+        if (span.isRecording()) { // the sampler does not look at links: read the records' headers only for a kept span
+            for (ConsumerRecord<?, ?> record : records) {
+                SpanContext carried = Span.fromContext(propagator.extract(Context.root(), record.headers(), HEADERS)).getSpanContext();
+                if (carried.isValid()) {
+                    span.addLink(carried);
+                }
             }
         }
-        return builder.startSpan();
+        return span;
     }
 
     /** Ends the span as failed, with the failure recorded on it. */
@@ -115,8 +135,8 @@ public class EventTracing {
     }
 
     private static SpanBuilder messaging(SpanBuilder builder, String topic, String operation) {
-        return builder.setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_OPERATION, operation)
-                .setAttribute(DESTINATION, topic);
+        return builder.setAttribute(MESSAGING_SYSTEM, MessagingSystemIncubatingValues.KAFKA)
+                .setAttribute(MESSAGING_OPERATION_TYPE, operation).setAttribute(MESSAGING_DESTINATION_NAME, topic);
     }
 
     private static final KafkaHeaders HEADERS = new KafkaHeaders();

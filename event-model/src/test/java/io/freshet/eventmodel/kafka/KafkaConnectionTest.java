@@ -16,7 +16,8 @@ class KafkaConnectionTest {
             "ssl.truststore.location", "/etc/kafka/ca.p12",
             "port", "9192",                            // KAFKA_PORT, the local broker's
             "streams.processing.guarantee", "exactly_once_v2", // kafka-streams.*
-            "acks", "1"));
+            "acks", "1",
+            "group.id", "enricher"));                  // Quarkus's default: the application's name
 
     @Test
     void everyClientGetsTheConnectionSettingsItKnowsAndItsOwnWin() {
@@ -24,8 +25,9 @@ class KafkaConnectionTest {
                         "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/kafka/ca.p12", "acks", "all"),
                 kafka.producer(Map.of("acks", "all")));
         assertEquals(Map.of("bootstrap.servers", "kafka:9093", "security.protocol", "SASL_SSL",
-                        "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/kafka/ca.p12", "group.id", "g"),
-                kafka.consumer(Map.of("group.id", "g")));
+                        "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/kafka/ca.p12"),
+                kafka.consumer(Map.of()));
+        assertEquals("g", kafka.consumer(Map.of("group.id", "g")).get("group.id"));
         assertEquals(Map.of("bootstrap.servers", "kafka:9093", "security.protocol", "SASL_SSL",
                         "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/kafka/ca.p12"),
                 kafka.admin(Map.of()));

@@ -24,6 +24,11 @@ public final class ClickHouseProbe {
         return Long.parseLong(query("SELECT count() FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
     }
 
+    /** The tenant's rows in freshet.events and their distinct event ids, as "rows<TAB>ids": equal when none is doubled. */
+    public static String rowsAndIdsOf(String tenant) {
+        return query("SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'");
+    }
+
     /** The events freshet.billing_usage bills the tenant for: each minute's newest total, summed. */
     public static long billedEventsOf(String tenant) {
         return Long.parseLong(query("SELECT sum(events) FROM freshet.billing_usage FINAL WHERE tenant_id = '" + tenant + "'"));

@@ -70,8 +70,9 @@ public final class ServiceInstance implements AutoCloseable {
                 root.resolve(".freshet/app/" + part + "/quarkus-run.jar").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log(part, instanceId).toFile());
+        // as ./freshet starts its own: state (the router's Kafka Streams stores) under .freshet/data
         builder.environment().putAll(Map.of("FRESHET_INSTANCE_ID", instanceId, portVariable, String.valueOf(port),
-                "FRESHET_BIND_HOST", "127.0.0.1"));
+                "FRESHET_BIND_HOST", "127.0.0.1", "FRESHET_STATE_DIR", root.resolve(".freshet/data").toString()));
         builder.environment().putAll(environment);
         return builder.start();
     }

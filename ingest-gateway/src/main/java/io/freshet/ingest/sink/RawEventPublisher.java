@@ -13,7 +13,6 @@ import jakarta.annotation.PreDestroy;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
@@ -114,9 +113,9 @@ public class RawEventPublisher {
         var records = new ArrayList<ProducerRecord<String, byte[]>>(events.size());
         try {
             for (RawEvent event : events) {
-                var headers = new RecordHeaders();
-                spans.add(tracing.send(Topics.RAW, headers, event.tenantId(), event.type(), event.eventId()));
-                records.add(new ProducerRecord<>(Topics.RAW, null, event.partitionKey(), json.writeValueAsBytes(event), headers));
+                var record = new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event));
+                spans.add(tracing.send(Topics.RAW, record.headers(), event.tenantId(), event.type(), event.eventId()));
+                records.add(record);
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A validated event always serializes", e);

@@ -116,9 +116,9 @@ public class EventReplay {
     private static Map<TopicPartition, Long> starts(KafkaConsumer<String, SpecificRecord> reader, ReplayRequest request) {
         List<TopicPartition> partitions = reader.partitionsFor(Topics.ENRICHED).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        Map<TopicPartition, Long> beginnings = reader.beginningOffsets(partitions);
         Map<TopicPartition, Long> starts = new HashMap<>();
         if (request.fromOffset() != null) {
+            Map<TopicPartition, Long> beginnings = reader.beginningOffsets(partitions);
             partitions.forEach(p -> starts.put(p, Math.max(request.fromOffset(), beginnings.get(p))));
             return starts;
         }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Each tenant's alert rules, parsed once per rules version; a change saved through the admin API applies from the
@@ -21,7 +22,8 @@ public class AlertRuleBook {
 
     private static final Logger LOG = Logger.getLogger(AlertRuleBook.class);
 
-    private record Parsed(int version, List<AlertRule> rules) {
+    /** A version's rules by the event type they count. */
+    private record Parsed(int version, Map<String, List<AlertRule>> byType) {
     }
 
     private final TenantRegistry tenants;
@@ -33,21 +35,17 @@ public class AlertRuleBook {
 
     /** The tenant's rules that count events of this type; usually none. */
     public List<AlertRule> watching(String tenantId, String type) {
-        List<AlertRule> rules = rulesOf(tenantId);
-        return rules.isEmpty() ? rules : rules.stream().filter(rule -> rule.type().equals(type)).toList();
-    }
-
-    private List<AlertRule> rulesOf(String tenantId) {
         Tenant tenant = tenants.find(tenantId).orElse(null);
         if (tenant == null) {
             return List.of();
         }
         Parsed parsed = byTenant.get(tenantId);
         if (parsed == null || parsed.version() != tenant.rulesVersion()) {
-            parsed = new Parsed(tenant.rulesVersion(), parse(tenant));
+            parsed = new Parsed(tenant.rulesVersion(),
+                    parse(tenant).stream().collect(Collectors.groupingBy(AlertRule::type)));
             byTenant.put(tenantId, parsed);
         }
-        return parsed.rules();
+        return parsed.byType().getOrDefault(type, List.of());
     }
 
     private static List<AlertRule> parse(Tenant tenant) {

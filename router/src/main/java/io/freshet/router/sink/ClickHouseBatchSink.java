@@ -66,8 +66,14 @@ public class ClickHouseBatchSink {
      */
     public List<RejectedRow> insert(SinkTable table, List<ConsumerRecord<String, SpecificRecord>> records,
                                     String deduplicationToken) throws Exception {
+        return insert(table, records, records.stream().map(table::row).toList(), deduplicationToken);
+    }
+
+    /** The records and their rows, split alike. */
+    private List<RejectedRow> insert(SinkTable table, List<ConsumerRecord<String, SpecificRecord>> records, List<Object> rows,
+                                     String deduplicationToken) throws Exception {
         try {
-            insertRows(table, records.stream().map(table::row).toList(), deduplicationToken);
+            insertRows(table, rows, deduplicationToken);
             return List.of();
         } catch (Exception e) {
             Optional<String> refusal = rowRefusal(e);
@@ -78,8 +84,10 @@ public class ClickHouseBatchSink {
                 return List.of(new RejectedRow(records.getFirst(), refusal.get()));
             }
             int half = records.size() / 2;
-            List<RejectedRow> rejected = new ArrayList<>(insert(table, records.subList(0, half), deduplicationToken + ".0"));
-            rejected.addAll(insert(table, records.subList(half, records.size()), deduplicationToken + ".1"));
+            List<RejectedRow> rejected = new ArrayList<>(
+                    insert(table, records.subList(0, half), rows.subList(0, half), deduplicationToken + ".0"));
+            rejected.addAll(insert(table, records.subList(half, records.size()), rows.subList(half, rows.size()),
+                    deduplicationToken + ".1"));
             return rejected;
         }
     }

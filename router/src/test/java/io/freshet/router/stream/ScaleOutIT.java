@@ -42,8 +42,7 @@ class ScaleOutIT {
             sending.get();
         }
         await().atMost(Duration.ofSeconds(120)).until(() -> ClickHouseProbe.eventsOf(tenant) >= EVENTS);
-        assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.query(
-                "SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'"));
+        assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.rowsAndIdsOf(tenant));
         await().atMost(Duration.ofSeconds(90)).until(() -> ClickHouseProbe.billedEventsOf(tenant) >= EVENTS);
         assertEquals(EVENTS, ClickHouseProbe.billedEventsOf(tenant));
     }

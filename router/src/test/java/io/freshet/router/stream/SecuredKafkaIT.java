@@ -49,7 +49,6 @@ class SecuredKafkaIT {
                 "KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
                 "KAFKA_SASL_MECHANISM", "PLAIN",
                 "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required "
-                        + "username=\"freshet\" password=\"" + password + "\";",
-                "FRESHET_STATE_DIR", LocalStack.repositoryRoot().resolve(".freshet/data").toString());
+                        + "username=\"freshet\" password=\"" + password + "\";");
     }
 }

@@ -33,8 +33,7 @@ class TracingIT {
         String secondId = UUID.randomUUID().toString();
         try (var receiver = new OtlpReceiver()) {
             var tracing = Map.of("OTEL_SDK_DISABLED", "false", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
-                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_BSP_SCHEDULE_DELAY", "100ms",
-                    "FRESHET_STATE_DIR", LocalStack.repositoryRoot().resolve(".freshet/data").toString());
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_BSP_SCHEDULE_DELAY", "100ms");
             try {
                 Freshet.kill("enricher");
                 Freshet.kill("router");
