@@ -6,11 +6,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.freshet.kubernetes.Rendered.name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** KEDA's ScaledObjects, the gateway's HPA and the disruption budgets, against the Deployments and the topics. */
@@ -39,8 +42,8 @@ class AutoscalingTest {
             assertEquals(groupAndTopic.get(1), trigger.path("topic").asText());
 
             // KEDA's operator connects from its own namespace: the service's bootstrap address, qualified
-            String bootstrap = rendered.value(rendered.environment(ServiceDeploymentsTest.container(rendered, service))
-                    .get("KAFKA_BOOTSTRAP_SERVERS"));
+            String bootstrap = rendered.value(rendered.container(service), "KAFKA_BOOTSTRAP_SERVERS");
+            assertNotNull(bootstrap, service + " has no KAFKA_BOOTSTRAP_SERVERS");
             String[] hostAndPort = bootstrap.split(":");
             assertEquals(hostAndPort[0] + "." + rendered.namespace() + ".svc:" + hostAndPort[1], trigger.path("bootstrapServers").asText());
 
@@ -92,18 +95,22 @@ class AutoscalingTest {
         });
     }
 
+    /** The HorizontalPodAutoscaler, or else the KEDA ScaledObject, that scales a Deployment. */
+    private static Optional<JsonNode> autoscalerOf(Rendered rendered, String deployment) {
+        return Stream.concat(rendered.ofKind("HorizontalPodAutoscaler"), rendered.ofKind("ScaledObject"))
+                .filter(a -> a.at("/spec/scaleTargetRef/name").asText().equals(deployment))
+                .findFirst();
+    }
+
     private static boolean autoscaled(Rendered rendered, String deployment) {
-        return rendered.ofKind("HorizontalPodAutoscaler").anyMatch(h -> h.at("/spec/scaleTargetRef/name").asText().equals(deployment))
-                || rendered.ofKind("ScaledObject").anyMatch(s -> s.at("/spec/scaleTargetRef/name").asText().equals(deployment));
+        return autoscalerOf(rendered, deployment).isPresent();
     }
 
     /** The fewest pods a Deployment runs: its autoscaler's minimum, or its replicas. */
     private static int fewestReplicas(Rendered rendered, String deployment) {
-        return rendered.ofKind("HorizontalPodAutoscaler").filter(h -> h.at("/spec/scaleTargetRef/name").asText().equals(deployment))
-                .map(h -> h.at("/spec/minReplicas").asInt(1))
-                .findFirst()
-                .or(() -> rendered.ofKind("ScaledObject").filter(s -> s.at("/spec/scaleTargetRef/name").asText().equals(deployment))
-                        .map(s -> s.at("/spec/minReplicaCount").asInt(0)).findFirst())
+        return autoscalerOf(rendered, deployment)
+                .map(a -> a.path("kind").asText().equals("HorizontalPodAutoscaler")
+                        ? a.at("/spec/minReplicas").asInt(1) : a.at("/spec/minReplicaCount").asInt(0))
                 .orElseGet(() -> rendered.one("Deployment", deployment).path("spec").path("replicas").asInt(1));
     }
 }

@@ -35,6 +35,12 @@ class ContainerImagesTest {
 
     static final Path JVM = ROOT.resolve("src/main/docker/Dockerfile.jvm");
     static final Path NATIVE = ROOT.resolve("src/main/docker/Dockerfile.native");
+    /** docker-compose.yml and the Dockerfiles' instructions, read once. */
+    private static final JsonNode COMPOSE = compose();
+    private static final List<String> JVM_INSTRUCTIONS = instructions(JVM);
+    private static final List<String> NATIVE_INSTRUCTIONS = instructions(NATIVE);
+    private static final Map<String, List<String>> INSTRUCTIONS = Map.of(
+            "Dockerfile.jvm", JVM_INSTRUCTIONS, "Dockerfile.native", NATIVE_INSTRUCTIONS);
     private static final Pattern HEALTH_PROBE = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\S+) .*GET (/\\S+) HTTP");
 
     static List<String> services() {
@@ -44,7 +50,7 @@ class ContainerImagesTest {
     @ParameterizedTest
     @MethodSource("services")
     void composeBuildsTheServiceFromTheJvmImageOnItsPort(String service) {
-        JsonNode compose = compose().path("services").path(service);
+        JsonNode compose = COMPOSE.path("services").path(service);
         assertFalse(compose.isMissingNode(), "docker-compose.yml has no service " + service);
         JsonNode build = compose.path("build");
         assertEquals("src/main/docker/Dockerfile.jvm", build.path("dockerfile").asText(), service + "'s Dockerfile");
@@ -71,13 +77,13 @@ class ContainerImagesTest {
     @MethodSource("services")
     void composeSetsOnlyVariablesTheServiceReads(String service) {
         Set<String> reads = ServiceConfig.of(service).variables();
-        environment(compose().path("services").path(service)).keySet().forEach(name ->
+        environment(COMPOSE.path("services").path(service)).keySet().forEach(name ->
                 assertTrue(reads.contains(name), service + " is given " + name + ", which its configuration never reads"));
     }
 
     @Test
     void composeSecretsComeFromTheEnvironment() {
-        compose().path("services").properties().forEach(service ->
+        COMPOSE.path("services").properties().forEach(service ->
                 environment(service.getValue()).forEach((name, value) -> {
                     if (name.matches(".*(TOKEN|PASSWORD|SECRET).*")) {
                         assertTrue(value.matches("\\$\\{" + name + ":\\?.+}"),
@@ -88,7 +94,7 @@ class ContainerImagesTest {
 
     @Test
     void composeEndpointsAreComposeServices() {
-        JsonNode services = compose().path("services");
+        JsonNode services = COMPOSE.path("services");
         services.properties().forEach(service -> environment(service.getValue()).forEach((name, value) -> {
             String host;
             if (name.equals("KAFKA_BOOTSTRAP_SERVERS")) {
@@ -109,7 +115,7 @@ class ContainerImagesTest {
 
     @Test
     void composeWaitsOnlyForServicesThatReportHealth() {
-        JsonNode services = compose().path("services");
+        JsonNode services = COMPOSE.path("services");
         services.properties().forEach(service -> {
             assertTrue(service.getValue().has("healthcheck"), service.getKey() + " has no health check");
             service.getValue().path("depends_on").properties().forEach(dependency -> {
@@ -122,7 +128,7 @@ class ContainerImagesTest {
 
     @Test
     void composePrometheusScrapesEveryServiceWithTheAlertRules() throws IOException {
-        JsonNode prometheus = compose().path("services").path("prometheus");
+        JsonNode prometheus = COMPOSE.path("services").path("prometheus");
         List<String> volumes = texts(prometheus.path("volumes"));
         assertTrue(volumes.contains("./devstack/prometheus/prometheus.compose.yml:/etc/prometheus/prometheus.yml:ro"), volumes.toString());
         assertTrue(volumes.contains("./devstack/prometheus/freshet.rules.yml:/etc/prometheus/freshet.rules.yml:ro"), volumes.toString());
@@ -143,7 +149,7 @@ class ContainerImagesTest {
     @ParameterizedTest
     @ValueSource(strings = {"Dockerfile.jvm", "Dockerfile.native"})
     void imagesRunAsAnUnprivilegedUserAndProbeTheirLiveness(String dockerfile) {
-        List<String> finalStage = finalStage(instructions(ROOT.resolve("src/main/docker").resolve(dockerfile)));
+        List<String> finalStage = finalStage(INSTRUCTIONS.get(dockerfile));
         List<String> users = finalStage.stream().filter(i -> i.startsWith("USER ")).toList();
         assertFalse(users.isEmpty(), dockerfile + " sets no USER: it would run as its base image's");
         String user = users.getLast().substring("USER ".length()).split(":")[0];
@@ -164,7 +170,7 @@ class ContainerImagesTest {
     void theJvmImageCopiesTheFastJarTheBuildWrites(String service) {
         Path app = ROOT.resolve(service).resolve("target/quarkus-app");
         assertTrue(Files.isDirectory(app), "build " + service + " first (mvn package; mvn verify builds it before this module)");
-        List<String> copied = copySources(instructions(JVM), service);
+        List<String> copied = copySources(JVM_INSTRUCTIONS, service);
         assertFalse(copied.isEmpty(), "Dockerfile.jvm copies nothing");
         copied.forEach(source -> assertTrue(Files.exists(ROOT.resolve(source)), "Dockerfile.jvm copies " + source + ", which the build does not write"));
         // the whole fast-jar, nothing left out
@@ -180,10 +186,9 @@ class ContainerImagesTest {
     @ParameterizedTest
     @MethodSource("services")
     void theNativeImageCompilesTheNativeSourcesTheBuildWrites(String service) {
-        List<String> instructions = instructions(NATIVE);
-        assertEquals(List.of(service + "/target/native-sources/"), copySources(instructions, service),
+        assertEquals(List.of(service + "/target/native-sources/"), copySources(NATIVE_INSTRUCTIONS, service),
                 "Dockerfile.native compiles the native build's sources");
-        assertTrue(instructions.stream().anyMatch(i -> i.startsWith("RUN ") && i.contains("native-image") && i.contains("$(cat native-image.args)")),
+        assertTrue(NATIVE_INSTRUCTIONS.stream().anyMatch(i -> i.startsWith("RUN ") && i.contains("native-image") && i.contains("$(cat native-image.args)")),
                 "Dockerfile.native runs native-image with the options Quarkus wrote");
         // that the native build writes these sources is checked where it runs: ./freshet test, after mvn verify
     }
@@ -194,8 +199,8 @@ class ContainerImagesTest {
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         assertEquals(List.of("*", "!*/target/quarkus-app", "!*/target/native-sources"), patterns,
                 ".dockerignore: everything out but what src/main/docker copies");
-        List<String> copied = new ArrayList<>(copySources(instructions(JVM), "SERVICE"));
-        copied.addAll(copySources(instructions(NATIVE), "SERVICE"));
+        List<String> copied = new ArrayList<>(copySources(JVM_INSTRUCTIONS, "SERVICE"));
+        copied.addAll(copySources(NATIVE_INSTRUCTIONS, "SERVICE"));
         copied.forEach(source -> assertTrue(
                 source.startsWith("SERVICE/target/quarkus-app/") || source.startsWith("SERVICE/target/native-sources/"),
                 source + " is outside what .dockerignore lets into the build context"));
@@ -238,7 +243,7 @@ class ContainerImagesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return instructions;
+        return List.copyOf(instructions);
     }
 
     private static List<String> finalStage(List<String> instructions) {

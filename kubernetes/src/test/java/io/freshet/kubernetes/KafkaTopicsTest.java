@@ -18,7 +18,7 @@ class KafkaTopicsTest {
     @ValueSource(strings = {"dev", "production"})
     void everyPipelineTopicIsDeclaredAsTheServicesCreateIt(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        String cluster = name(rendered.ofKind("Kafka").findFirst().orElseThrow());
+        String cluster = name(rendered.only("Kafka"));
         for (TopicSpec topic : Topics.ALL) {
             JsonNode kafkaTopic = rendered.ofKind("KafkaTopic")
                     .filter(t -> t.at("/spec/topicName").asText(name(t)).equals(topic.name())).findFirst()
@@ -39,7 +39,7 @@ class KafkaTopicsTest {
                 .mapToInt(pool -> pool.at("/spec/replicas").asInt()).sum();
         rendered.ofKind("KafkaTopic").forEach(t -> assertTrue(t.at("/spec/replicas").asInt() <= brokers,
                 overlay + ": " + name(t) + " wants more replicas than the " + brokers + " brokers"));
-        JsonNode config = rendered.ofKind("Kafka").findFirst().orElseThrow().at("/spec/kafka/config");
+        JsonNode config = rendered.only("Kafka").at("/spec/kafka/config");
         config.properties().stream().filter(e -> e.getKey().endsWith("replication.factor")).forEach(e ->
                 assertTrue(e.getValue().asInt() <= brokers, overlay + ": " + e.getKey() + " > " + brokers + " brokers"));
         assertTrue(config.path("min.insync.replicas").asInt() <= config.path("default.replication.factor").asInt());

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The objects that {@code kubectl kustomize} renders for an overlay of kubernetes/, rendered once per test run. */
@@ -39,8 +40,10 @@ record Rendered(String overlay, List<JsonNode> objects) {
             try {
                 kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectOutput(output.toFile()).start();
             } catch (IOException e) {
-                throw new AssertionError("kubectl is needed to render " + dir + " and is not on the PATH: install it "
-                        + "(Debian package kubectl; ./freshet test installs it)", e);
+                throw new AssertionError("kubectl 1.27 or newer (its kustomize v5 renders the overlays) is needed to render "
+                        + dir + " and is not on the PATH: install it. ./freshet test installs the apt package kubectl, "
+                        + "which needs an apt source that has it, such as Kubernetes' pkgs.k8s.io: Debian's archive has no "
+                        + "package kubectl, and its kubernetes-client (1.20) is too old", e);
             }
             String errors = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (kubectl.waitFor() != 0) {
@@ -69,13 +72,25 @@ record Rendered(String overlay, List<JsonNode> objects) {
                 .orElseThrow(() -> new AssertionError(overlay + " renders no " + kind + " " + name));
     }
 
+    /** The only object of this kind that the overlay renders (e.g. its Kafka cluster). */
+    JsonNode only(String kind) {
+        List<JsonNode> objects = ofKind(kind).toList();
+        if (objects.size() != 1) {
+            fail(overlay + " must render exactly one " + kind + ", found " + objects.size());
+        }
+        return objects.getFirst();
+    }
+
     /** The name of the overlay's Namespace, where every other object goes. */
     String namespace() {
-        List<JsonNode> namespaces = ofKind("Namespace").toList();
-        if (namespaces.size() != 1) {
-            fail(overlay + " must render exactly one Namespace, found " + namespaces.size());
-        }
-        return name(namespaces.getFirst());
+        return name(only("Namespace"));
+    }
+
+    /** The container of a service's Deployment (each runs one). */
+    JsonNode container(String service) {
+        JsonNode containers = podSpec(one("Deployment", service)).path("containers");
+        assertEquals(1, containers.size(), service + " runs one container");
+        return containers.get(0);
     }
 
     static String name(JsonNode object) {
@@ -122,6 +137,12 @@ record Rendered(String overlay, List<JsonNode> objects) {
             fail(overlay + ": " + entry + " refers to a key its ConfigMap does not have");
         }
         return value.asText();
+    }
+
+    /** The value of a container's variable, as {@link #value(JsonNode)}; null when the container has no such variable. */
+    String value(JsonNode container, String variable) {
+        JsonNode entry = environment(container).get(variable);
+        return entry == null ? null : value(entry);
     }
 
     /** Whether labels satisfy a selector: a Service's plain map, or a label selector (matchLabels, matchExpressions). */

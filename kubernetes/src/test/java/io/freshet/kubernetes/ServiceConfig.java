@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,7 +34,14 @@ record ServiceConfig(String service, String properties, String sources) {
     private static final Pattern SET = Pattern.compile("(?m)^([a-z][\\w.-]*)=");
     private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{([A-Z_]+):(\\d+)}$");
 
+    private static final Map<String, ServiceConfig> CONFIGS = new ConcurrentHashMap<>();
+
+    /** The service's configuration, read once per test run. */
     static ServiceConfig of(String service) {
+        return CONFIGS.computeIfAbsent(service, ServiceConfig::load);
+    }
+
+    private static ServiceConfig load(String service) {
         Path root = Rendered.ROOT;
         return new ServiceConfig(service,
                 read(root.resolve(service).resolve("src/main/resources/application.properties"))

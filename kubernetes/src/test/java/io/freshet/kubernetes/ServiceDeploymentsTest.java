@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
-import static io.freshet.kubernetes.Rendered.podSpec;
 import static io.freshet.kubernetes.Rendered.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,11 +26,11 @@ class ServiceDeploymentsTest {
     @MethodSource("servicesInOverlays")
     void probesAskTheHealthEndpointsOnThePortTheServiceListensOn(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
-        JsonNode container = container(rendered, service);
+        JsonNode container = rendered.container(service);
         ServiceConfig config = ServiceConfig.of(service);
         // MicroProfile's order: QUARKUS_HTTP_PORT outranks the service's own variable (e.g. ROUTER_PORT), which outranks its default
         int listensOn = Stream.of(ServiceConfig.environmentName("quarkus.http.port"), config.portVariable())
-                .map(variable -> value(rendered, container, variable)).filter(Objects::nonNull)
+                .map(variable -> rendered.value(container, variable)).filter(Objects::nonNull)
                 .findFirst().map(Integer::parseInt).orElse(config.defaultPort());
         // the images are built for the default port (src/main/docker: PORT, their health check's)
         assertEquals(config.defaultPort(), listensOn, service + " listens on another port than its default");
@@ -54,7 +53,7 @@ class ServiceDeploymentsTest {
     void everyVariableSetIsOneTheServiceReads(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
         var reads = ServiceConfig.of(service).variables();
-        rendered.environment(container(rendered, service)).keySet().forEach(name ->
+        rendered.environment(rendered.container(service)).keySet().forEach(name ->
                 assertTrue(reads.contains(name), overlay + ": " + service + " is given " + name + ", which its configuration never reads"));
     }
 
@@ -62,7 +61,7 @@ class ServiceDeploymentsTest {
     @MethodSource("servicesInOverlays")
     void eachPodHasItsOwnIdentityAndListensOnItsAddress(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
-        JsonNode container = container(rendered, service);
+        JsonNode container = rendered.container(service);
         Map<String, JsonNode> environment = rendered.environment(container);
         if (ServiceConfig.of(service).variables().contains("FRESHET_INSTANCE_ID")) {
             // a static group member id and a transactional id: two live pods must never share one
@@ -70,32 +69,21 @@ class ServiceDeploymentsTest {
             assertTrue(instanceId != null && instanceId.at("/valueFrom/fieldRef/fieldPath").asText().equals("metadata.name"),
                     service + ": FRESHET_INSTANCE_ID must be the pod's name (downward API)");
         }
-        assertEquals("0.0.0.0", value(rendered, container, "FRESHET_BIND_HOST"), service + " must listen on the pod's address");
+        assertEquals("0.0.0.0", rendered.value(container, "FRESHET_BIND_HOST"), service + " must listen on the pod's address");
     }
 
     @ParameterizedTest
     @MethodSource("servicesInOverlays")
     void imageIsTheServicesAndItsWritablePathsAreVolumes(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
-        JsonNode container = container(rendered, service);
+        JsonNode container = rendered.container(service);
         String image = container.path("image").asText();
         assertTrue(image.matches("([^:]+/)?freshet/" + service + ":[^:/]+"), service + " runs image " + image);
         var mounts = stream(container.path("volumeMounts")).map(m -> m.path("mountPath").asText()).toList();
         assertTrue(mounts.contains("/tmp"), service + " needs a writable /tmp (the root file system is read-only)");
-        String stateDir = value(rendered, container, "FRESHET_STATE_DIR");
+        String stateDir = rendered.value(container, "FRESHET_STATE_DIR");
         if (stateDir != null) {
             assertTrue(mounts.contains(stateDir), service + "'s FRESHET_STATE_DIR " + stateDir + " is not a volume");
         }
-    }
-
-    static JsonNode container(Rendered rendered, String service) {
-        JsonNode containers = podSpec(rendered.one("Deployment", service)).path("containers");
-        assertEquals(1, containers.size(), service + " runs one container");
-        return containers.get(0);
-    }
-
-    private static String value(Rendered rendered, JsonNode container, String variable) {
-        JsonNode entry = rendered.environment(container).get(variable);
-        return entry == null ? null : rendered.value(entry);
     }
 }

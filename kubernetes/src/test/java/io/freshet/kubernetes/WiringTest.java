@@ -41,7 +41,7 @@ class WiringTest {
         Rendered rendered = Rendered.of(overlay);
         assertTrue(rendered.ofKind("NetworkPolicy").anyMatch(p -> p.at("/spec/podSelector").isEmpty()
                 && p.at("/spec/ingress").isMissingNode()), overlay + " needs a default-deny ingress policy");
-        String clickHouse = name(rendered.ofKind("ClickHouseInstallation").findFirst().orElseThrow());
+        String clickHouse = name(rendered.only("ClickHouseInstallation"));
         rendered.ofKind("NetworkPolicy").forEach(policy -> {
             String what = overlay + ": NetworkPolicy " + name(policy);
             JsonNode selector = policy.at("/spec/podSelector");
@@ -96,7 +96,7 @@ class WiringTest {
     @ValueSource(strings = {"dev", "production"})
     void serviceMonitorScrapesTheJobsTheAlertRulesWatch(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        JsonNode monitor = rendered.ofKind("ServiceMonitor").findFirst().orElseThrow();
+        JsonNode monitor = rendered.only("ServiceMonitor");
         // the job label is the Service's name unless jobLabel says otherwise
         assertTrue(monitor.at("/spec/jobLabel").isMissingNode());
         var scraped = rendered.ofKind("Service").filter(s -> matches(monitor.at("/spec/selector"), s.at("/metadata/labels"))).toList();
@@ -119,10 +119,10 @@ class WiringTest {
     @ValueSource(strings = {"dev", "production"})
     void endpointsNameWhatTheOverlayRuns(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        String kafka = name(rendered.ofKind("Kafka").findFirst().orElseThrow());
-        String clickHouse = name(rendered.ofKind("ClickHouseInstallation").findFirst().orElseThrow());
+        String kafka = name(rendered.only("Kafka"));
+        String clickHouse = name(rendered.only("ClickHouseInstallation"));
         for (String service : ServiceConfig.SERVICES) {
-            var environment = rendered.environment(ServiceDeploymentsTest.container(rendered, service));
+            var environment = rendered.environment(rendered.container(service));
             environment.forEach((variable, entry) -> {
                 String value = rendered.value(entry);
                 if (variable.equals("KAFKA_BOOTSTRAP_SERVERS")) {

@@ -54,7 +54,10 @@ public class QueryCache {
     private final Counter hits;
     private final Counter misses;
     private final Counter bypasses;
-    private final Map<String, CompletableFuture<String>> computing = new ConcurrentHashMap<>();
+    /** The answers being computed, for callers of the same key to share (same key, same type). */
+    private final Map<String, CompletableFuture<Object>> computing = new ConcurrentHashMap<>();
+    /** Per query: building and registering a timer on every miss would cost a registry lookup each time. */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Cache<String, Object> recent;
     private volatile Instant redisRetryAt = Instant.MIN;
 
@@ -95,28 +98,33 @@ public class QueryCache {
             hits.increment();
             return remember(key, parse(cached, type));
         }
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> first = computing.putIfAbsent(key, mine);
+        CompletableFuture<Object> mine = new CompletableFuture<>();
+        CompletableFuture<Object> first = computing.putIfAbsent(key, mine);
         if (first != null) {
             try {
-                return parse(first.join(), type); // someone computes this key right now: share their answer
+                return type.cast(first.join()); // someone computes this key right now: share their answer
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }
         try {
-            String answer = write(Timer.builder("freshet.analytics.query").tag("query", query)
-                    .description("Computing an answer the cache did not have").publishPercentileHistogram()
-                    .register(meters).record(compute));
+            T answer = timer(query).record(compute);
+            String text = write(answer);
             mine.complete(answer);
-            store(key, answer, rangeEnd.isAfter(Instant.now().minus(settle)) ? liveTtl : closedTtl);
-            return remember(key, parse(answer, type));
+            store(key, text, rangeEnd.isAfter(Instant.now().minus(settle)) ? liveTtl : closedTtl);
+            return remember(key, answer);
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
             computing.remove(key);
         }
+    }
+
+    private Timer timer(String query) {
+        return timers.computeIfAbsent(query, name -> Timer.builder("freshet.analytics.query").tag("query", name)
+                .description("Computing an answer the cache did not have").publishPercentileHistogram()
+                .register(meters));
     }
 
     private <T> T remember(String key, T answer) {

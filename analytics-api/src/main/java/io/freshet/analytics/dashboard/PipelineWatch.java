@@ -5,6 +5,8 @@ import io.freshet.analytics.dashboard.PipelineSnapshot.LatestEvent;
 import io.freshet.analytics.dashboard.PipelineSnapshot.Stage;
 import io.freshet.analytics.dashboard.PipelineSnapshot.TypeCount;
 import io.freshet.eventmodel.metrics.PrometheusText;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -16,13 +18,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Reads the running pipeline for the dashboard: each service's {@code /q/metrics} and ClickHouse. One {@link Watch}
- * per viewer keeps the previous readings, so rates and freshness are over what happened since.
+ * Reads the running pipeline for the dashboard: each service's {@code /q/metrics} and ClickHouse, once a second
+ * for all viewers together. Its {@link Watch} keeps the previous readings, so rates and freshness are over what
+ * happened since.
  */
 @ApplicationScoped
 public class PipelineWatch {
@@ -31,12 +36,13 @@ public class PipelineWatch {
     private static final String QUALITY_CHECKS = "freshet_enricher_quality_checks_total";
     /** Freshness percentiles are over the events stored in this many last readings. */
     private static final int FRESHNESS_READINGS = 10;
-    /** What a service that does not answer contributes: nothing. */
+    /** What a service that has not answered yet contributes: nothing. */
     private static final PrometheusText NOTHING = new PrometheusText(List.of());
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     private final Client clickHouse;
     private final Map<String, URI> services = new LinkedHashMap<>();
+    private final Multi<PipelineSnapshot> snapshots;
 
     public PipelineWatch(Client clickHouse,
                          @ConfigProperty(name = "freshet.dashboard.ingest-gateway-url") String gateway,
@@ -46,30 +52,52 @@ public class PipelineWatch {
         services.put("ingest-gateway", URI.create(gateway + "/q/metrics"));
         services.put("enricher", URI.create(enricher + "/q/metrics"));
         services.put("router", URI.create(router + "/q/metrics"));
+        // one reading a second however many watch: the first viewer starts it (a new Watch, so no stale readings
+        // from an earlier run), later ones get the next snapshots, the last one leaving stops it. The readings block
+        // (HTTP scrapes, ClickHouse): on a worker thread, one at a time, skipping ticks while one is slow.
+        this.snapshots = Multi.createFrom().deferred(() -> {
+            Watch watch = new Watch();
+            return Multi.createFrom().ticks().every(Duration.ofSeconds(1))
+                    .onOverflow().drop()
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .map(tick -> watch.next());
+        }).broadcast().withCancellationAfterLastSubscriberDeparture().toAllSubscribers();
     }
 
-    public Watch watch() {
-        return new Watch();
+    /**
+     * The snapshots, one a second, shared by all viewers. A viewer that does not keep up misses snapshots instead
+     * of holding back the others (the shared stream goes at the pace of its slowest subscriber).
+     */
+    public Multi<PipelineSnapshot> snapshots() {
+        return snapshots.onOverflow().drop();
     }
 
-    /** One viewer's readings. */
-    public final class Watch {
+    /** The readings of one run of the stream. */
+    private final class Watch {
         private final Deque<Reading> readings = new ArrayDeque<>();
+        /**
+         * Each service's last answer. A service that does not answer keeps its last values: zeros would show its
+         * totals dropping, then a false spike in its rate once it answers again.
+         */
+        private final Map<String, PrometheusText> lastScrapes = new HashMap<>();
 
         private record Reading(Instant at, double ingested, double enriched, double stored, Map<Double, Double> freshness) {
         }
 
-        public PipelineSnapshot next() {
-            Map<String, PrometheusText> scrapes = new LinkedHashMap<>();
+        PipelineSnapshot next() {
+            Map<String, CompletableFuture<PrometheusText>> scraping = new LinkedHashMap<>();
+            services.forEach((name, uri) -> scraping.put(name, scrape(uri))); // all at once
             Map<String, Boolean> up = new LinkedHashMap<>();
-            services.forEach((name, uri) -> {
-                PrometheusText scrape = scrape(uri);
-                up.put(name, scrape != null);
-                scrapes.put(name, scrape != null ? scrape : NOTHING);
+            scraping.forEach((name, scrape) -> {
+                PrometheusText answer = scrape.join();
+                up.put(name, answer != null);
+                if (answer != null) {
+                    lastScrapes.put(name, answer);
+                }
             });
-            PrometheusText gateway = scrapes.get("ingest-gateway");
-            PrometheusText enricher = scrapes.get("enricher");
-            PrometheusText router = scrapes.get("router");
+            PrometheusText gateway = lastScrapes.getOrDefault("ingest-gateway", NOTHING);
+            PrometheusText enricher = lastScrapes.getOrDefault("enricher", NOTHING);
+            PrometheusText router = lastScrapes.getOrDefault("router", NOTHING);
             Reading now = new Reading(Instant.now(),
                     gateway.sum("freshet_ingest_events_total", "outcome=\"accepted\""),
                     enricher.sum("freshet_enricher_events_total", "outcome=\"enriched\""),
@@ -106,17 +134,11 @@ public class PipelineWatch {
     }
 
     /** The service's metrics; null when it does not answer. */
-    private PrometheusText scrape(URI uri) {
-        try {
-            var response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? PrometheusText.of(response.body()) : null;
-        } catch (java.io.IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+    private CompletableFuture<PrometheusText> scrape(URI uri) {
+        return http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> response.statusCode() == 200 ? PrometheusText.of(response.body()) : null)
+                .exceptionally(failure -> null);
     }
 
     private List<TypeCount> lastMinuteByType() {

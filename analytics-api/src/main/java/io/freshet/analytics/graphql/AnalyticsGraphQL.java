@@ -38,7 +38,8 @@ public class AnalyticsGraphQL {
 
     @Query
     @Description("Events per bucket (minute, hour, day) and type, with distinct users; the last hour by default")
-    public @NonNull List<@NonNull CountBucket> eventCounts(String from, String to, @DefaultValue("minute") String interval,
+    public @NonNull List<@NonNull CountBucket> eventCounts(String from, String to,
+                                                         @DefaultValue(Analytics.DEFAULT_INTERVAL) String interval,
                                                          String type) {
         return analytics.counts(tenant(), from, to, interval, type).buckets();
     }
@@ -46,29 +47,30 @@ public class AnalyticsGraphQL {
     @Query
     @Description("Distinct users per bucket, over all event types")
     public @NonNull List<AnalyticsQueries.@NonNull UserBucket> users(String from, String to,
-                                                                    @DefaultValue("minute") String interval) {
+                                                                    @DefaultValue(Analytics.DEFAULT_INTERVAL) String interval) {
         return analytics.users(tenant(), from, to, interval).buckets();
     }
 
     @Query
     @Description("The most frequent values of a dimension: type, browser, os, device_class, user_id or property.<name>")
     public @NonNull List<AnalyticsQueries.@NonNull TopValue> topValues(@NonNull String dimension, String from, String to,
-                                                                      String type, @DefaultValue("10") int limit) {
+                                                                      String type,
+                                                                      @DefaultValue(Analytics.DEFAULT_TOP_LIMIT) int limit) {
         return analytics.top(tenant(), dimension, from, to, type, String.valueOf(limit)).values();
     }
 
     @Query
     @Description("How many users did the steps (event types) in order, within the window (ISO-8601, e.g. PT30M)")
     public @NonNull List<AnalyticsQueries.@NonNull FunnelStep> funnel(@NonNull List<@NonNull String> steps,
-                                                                     @DefaultValue("PT1H") String window,
+                                                                     @DefaultValue(Analytics.DEFAULT_FUNNEL_WINDOW) String window,
                                                                      String from, String to) {
-        return analytics.funnel(tenant(), String.join(",", steps), window, from, to).steps();
+        return analytics.funnel(tenant(), steps, window, from, to).steps();
     }
 
     @Query
     @Description("Stored events, newest first; pass nextCursor back as cursor for the next page")
-    public @NonNull RecentEvents.Page events(String from, String to, String type, @DefaultValue("50") int limit,
-                                             String cursor) {
+    public @NonNull RecentEvents.Page events(String from, String to, String type,
+                                             @DefaultValue(Analytics.DEFAULT_EVENTS_LIMIT) int limit, String cursor) {
         return analytics.events(tenant(), from, to, type, String.valueOf(limit), cursor);
     }
 

@@ -27,6 +27,12 @@ public class Analytics {
     private static final Duration MAX_ROLLUP_RANGE = Duration.ofDays(3660);
     private static final Duration MAX_FUNNEL_WINDOW = Duration.ofDays(7);
 
+    // Optional parameters' defaults, for the REST and GraphQL annotations alike (constants: the schemas show them)
+    public static final String DEFAULT_TOP_LIMIT = "10";
+    public static final String DEFAULT_EVENTS_LIMIT = "50";
+    public static final String DEFAULT_FUNNEL_WINDOW = "PT1H";
+    public static final String DEFAULT_INTERVAL = "minute";
+
     public record Counts(List<CountBucket> buckets) {
     }
 
@@ -39,16 +45,14 @@ public class Analytics {
     public record Funnel(List<AnalyticsQueries.FunnelStep> steps) {
     }
 
-    private final EventCountsQuery counts;
     private final AnalyticsQueries queries;
     private final QueryCache cache;
     private final long maxBuckets;
 
     private final RecentEvents events;
 
-    public Analytics(EventCountsQuery counts, AnalyticsQueries queries, RecentEvents events, QueryCache cache,
+    public Analytics(AnalyticsQueries queries, RecentEvents events, QueryCache cache,
                      @ConfigProperty(name = "freshet.stats.max-buckets") long maxBuckets) {
-        this.counts = counts;
         this.events = events;
         this.queries = queries;
         this.cache = cache;
@@ -62,7 +66,7 @@ public class Analytics {
         type(type);
         return cache.get(tenant.id(), "counts", Map.of("from", range.from(), "to", range.to(), "interval", width,
                 "type", type == null ? "" : type), range.to(), Counts.class,
-                () -> new Counts(counts.run(tenant.id(), range.from(), range.to(), width, type)));
+                () -> new Counts(queries.counts(tenant.id(), range, width, type)));
     }
 
     /** Distinct users per bucket, over all event types. */
@@ -85,17 +89,16 @@ public class Analytics {
     }
 
     /** How many users did the steps (event types) in order, each within {@code window} of the first. */
-    public Funnel funnel(Tenant tenant, String steps, String window, String from, String to) {
+    public Funnel funnel(Tenant tenant, List<String> steps, String window, String from, String to) {
         TimeRange range = TimeRange.of(from, to, MAX_RAW_RANGE);
-        List<String> types = steps == null ? List.of() : List.of(steps.split(",", -1));
-        if (types.size() < 2 || types.size() > 10) {
+        if (steps.size() < 2 || steps.size() > 10) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_steps", "'steps' is 2 to 10 event types, comma-separated");
         }
-        types.forEach(Analytics::type);
+        steps.forEach(Analytics::type);
         Duration within = funnelWindow(window);
-        return cache.get(tenant.id(), "funnel", Map.of("from", range.from(), "to", range.to(), "steps", steps,
-                "window", within), range.to(), Funnel.class,
-                () -> new Funnel(queries.funnel(tenant.id(), range, types, within.toSeconds())));
+        return cache.get(tenant.id(), "funnel", Map.of("from", range.from(), "to", range.to(),
+                "steps", String.join(",", steps), "window", within), range.to(), Funnel.class,
+                () -> new Funnel(queries.funnel(tenant.id(), range, steps, within.toSeconds())));
     }
 
     /** A page of the tenant's stored events, newest first. */
@@ -103,9 +106,10 @@ public class Analytics {
         TimeRange range = TimeRange.of(from, to, MAX_RAW_RANGE);
         type(type);
         int limit = limit(limitParam, 1000);
+        RecentEvents.Cursor after = cursor == null ? null : RecentEvents.Cursor.decode(cursor); // 400 if not ours
         return cache.get(tenant.id(), "events", Map.of("from", range.from(), "to", range.to(), "type", type == null ? "" : type,
                         "limit", limit, "cursor", cursor == null ? "" : cursor), range.to(), RecentEvents.Page.class,
-                () -> events.page(tenant.id(), range, type, limit, cursor));
+                () -> events.page(tenant.id(), range, type, limit, after));
     }
 
     private Interval buckets(TimeRange range, String interval) {
@@ -149,11 +153,8 @@ public class Analytics {
     }
 
     private static Interval interval(String value) {
-        if (value == null) {
-            return Interval.MINUTE;
-        }
         try {
-            return Interval.valueOf(value.toUpperCase(Locale.ROOT));
+            return Interval.valueOf((value == null ? DEFAULT_INTERVAL : value).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_interval", "'interval' must be minute, hour or day");
         }

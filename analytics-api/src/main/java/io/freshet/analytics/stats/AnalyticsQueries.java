@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The queries over freshet.events beyond the rollup's counts. Every value is a bound parameter; the SQL text only
+ * The queries over freshet.events and its per-minute rollup. Every value is a bound parameter; the SQL text only
  * takes expressions from fixed sets ({@link Dimension}, {@link Interval}). Each is scoped to one tenant.
  */
 @ApplicationScoped
@@ -33,37 +33,48 @@ public class AnalyticsQueries {
         this.clickHouse = clickHouse;
     }
 
+    /** Events per bucket and type, with their distinct users (from the rollup); of one type if {@code type} is set. */
+    public List<CountBucket> counts(String tenant, TimeRange range, Interval interval, String type) {
+        String sql = """
+                SELECT %s(minute) AS start, type, sum(events) AS count, uniqMerge(users) AS users
+                FROM freshet.events_per_minute
+                WHERE tenant_id = {tenant:String} AND minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
+                  %s
+                GROUP BY start, type
+                ORDER BY start, type""".formatted(interval.truncateFunction, typeFilter(type));
+        return clickHouse.queryAll(sql, params(tenant, range, type)).stream()
+                .map(r -> new CountBucket(r.getInstant("start"), r.getString("type"), r.getLong("count"), r.getLong("users")))
+                .toList();
+    }
+
     /** Distinct users per bucket, over all types (from the rollup's uniq states). */
     public List<UserBucket> users(String tenant, TimeRange range, Interval interval) {
         String sql = """
                 SELECT %s(minute) AS start, uniqMerge(users) AS users FROM freshet.events_per_minute
                 WHERE tenant_id = {tenant:String} AND minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
                 GROUP BY start ORDER BY start""".formatted(interval.truncateFunction);
-        return clickHouse.queryAll(sql, params(tenant, range)).stream()
+        return clickHouse.queryAll(sql, params(tenant, range, null)).stream()
                 .map(r -> new UserBucket(r.getInstant("start"), r.getLong("users"))).toList();
     }
 
     public List<TopValue> top(String tenant, TimeRange range, Dimension dimension, String type, int limit) {
-        Map<String, Object> params = params(tenant, range);
+        Map<String, Object> params = params(tenant, range, type);
         params.put("limit", limit);
         if (dimension.property() != null) {
             params.put("property", dimension.property());
-        }
-        if (type != null) {
-            params.put("type", type);
         }
         String sql = """
                 SELECT %s AS value, count() AS count, uniqIf(user_id, user_id != '') AS users FROM freshet.events
                 WHERE tenant_id = {tenant:String} AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} %s
                 GROUP BY value ORDER BY count DESC, value LIMIT {limit:UInt32}"""
-                .formatted(dimension.expression(), type == null ? "" : "AND type = {type:String}");
+                .formatted(dimension.expression(), typeFilter(type));
         return clickHouse.queryAll(sql, params).stream()
                 .map(r -> new TopValue(r.getString("value"), r.getLong("count"), r.getLong("users"))).toList();
     }
 
     /** ClickHouse's windowFunnel per user: how far each got through the ordered steps within the window. */
     public List<FunnelStep> funnel(String tenant, TimeRange range, List<String> steps, long windowSeconds) {
-        Map<String, Object> params = params(tenant, range);
+        Map<String, Object> params = params(tenant, range, null);
         params.put("window", windowSeconds);
         List<String> placeholders = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
@@ -91,12 +102,20 @@ public class AnalyticsQueries {
         return funnel;
     }
 
-    private static Map<String, Object> params(String tenant, TimeRange range) {
+    /** The parameters every query binds: the tenant, the range, and the type when {@link #typeFilter} asks for it. */
+    static Map<String, Object> params(String tenant, TimeRange range, String type) {
         Map<String, Object> params = new HashMap<>();
         params.put("tenant", tenant);
         params.put("from", range.from().getEpochSecond());
         params.put("to", range.to().getEpochSecond());
+        if (type != null) {
+            params.put("type", type);
+        }
         return params;
     }
 
+    /** The condition on the type, if one is asked for (bound as {@code type} by {@link #params}). */
+    static String typeFilter(String type) {
+        return type == null ? "" : "AND type = {type:String}";
+    }
 }

@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 /**
  * What top values are counted by: a column of freshet.events, or a top-level property of the events (its name
  * is a bound parameter, never part of the SQL text).
+ *
+ * @param property the property's name; null for a column
  */
-public record Dimension(String name, String expression, String property) {
+public record Dimension(String name, String property) {
 
     private static final Pattern PROPERTY = Pattern.compile("[A-Za-z0-9_.$-]{1,128}");
 
@@ -23,16 +25,18 @@ public record Dimension(String name, String expression, String property) {
             if (!PROPERTY.matcher(property).matches()) {
                 throw new ApiException(Status.BAD_REQUEST, "invalid_dimension", "A property name is 1 to 128 letters, digits or _.$-");
             }
-            return new Dimension(value, "JSONExtractString(properties, {property:String})", property);
+            return new Dimension(value, property);
         }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "type" -> new Dimension("type", "type", null);
-            case "browser" -> new Dimension("browser", "browser", null);
-            case "os" -> new Dimension("os", "os", null);
-            case "device_class" -> new Dimension("device_class", "device_class", null);
-            case "user_id" -> new Dimension("user_id", "user_id", null);
+        String column = value.toLowerCase(Locale.ROOT);
+        return switch (column) {
+            case "type", "browser", "os", "device_class", "user_id" -> new Dimension(column, null);
             default -> throw invalid();
         };
+    }
+
+    /** The SQL expression of its values: the column, or the property's value (bound as {@code property}). */
+    public String expression() {
+        return property == null ? name : "JSONExtractString(properties, {property:String})";
     }
 
     private static ApiException invalid() {

@@ -32,7 +32,8 @@ public class EventsResource {
     @GET
     public RecentEvents.Page page(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                   @QueryParam("from") String from, @QueryParam("to") String to,
-                                  @QueryParam("type") String type, @QueryParam("limit") @DefaultValue("50") String limitParam,
+                                  @QueryParam("type") String type,
+                                  @QueryParam("limit") @DefaultValue(Analytics.DEFAULT_EVENTS_LIMIT) String limitParam,
                                   @QueryParam("cursor") String cursor) {
         return analytics.events(auth.require(authorization), from, to, type, limitParam, cursor);
     }

@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Response.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,28 +41,22 @@ public class RecentEvents {
         this.json = json;
     }
 
-    public Page page(String tenant, TimeRange range, String type, int limit, String cursor) {
-        Map<String, Object> params = new HashMap<>();
-        params.put("tenant", tenant);
-        params.put("from", range.from().getEpochSecond());
-        params.put("to", range.to().getEpochSecond());
+    /** @param after the last event of the previous page; null for the first page */
+    public Page page(String tenant, TimeRange range, String type, int limit, Cursor after) {
+        Map<String, Object> params = AnalyticsQueries.params(tenant, range, type);
         params.put("limit", limit);
-        String after = "";
-        if (cursor != null) {
-            Cursor at = Cursor.decode(cursor);
-            params.put("cursor_time", at.timeMillis());
-            params.put("cursor_id", at.eventId().toString());
-            after = "AND (event_time, event_id) < (fromUnixTimestamp64Milli({cursor_time:Int64}, 'UTC'), toUUID({cursor_id:String}))";
-        }
-        if (type != null) {
-            params.put("type", type);
+        String afterFilter = "";
+        if (after != null) {
+            params.put("cursor_time", after.timeMillis());
+            params.put("cursor_id", after.eventId().toString());
+            afterFilter = "AND (event_time, event_id) < (fromUnixTimestamp64Milli({cursor_time:Int64}, 'UTC'), toUUID({cursor_id:String}))";
         }
         String sql = """
                 SELECT toString(event_id) AS id, type, event_time, received_at, user_id, session_id, properties, browser, os, device_class
                 FROM freshet.events
                 WHERE tenant_id = {tenant:String} AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} %s %s
                 ORDER BY event_time DESC, event_id DESC LIMIT {limit:UInt32}"""
-                .formatted(type == null ? "" : "AND type = {type:String}", after);
+                .formatted(AnalyticsQueries.typeFilter(type), afterFilter);
         List<StoredEvent> events = clickHouse.queryAll(sql, params).stream().map(this::event).toList();
         String next = events.size() < limit ? null
                 : new Cursor(events.getLast().eventTime().toEpochMilli(), UUID.fromString(events.getLast().eventId())).encode();

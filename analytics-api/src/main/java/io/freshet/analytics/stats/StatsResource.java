@@ -15,6 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.List;
+
 /** {@code GET /v1/stats/...}: a tenant's own analytics (see the analytics contract in ARCHITECTURE.md). */
 @Path("/v1/stats")
 @Produces(MediaType.APPLICATION_JSON)
@@ -57,7 +59,7 @@ public class StatsResource {
     public Analytics.Top top(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                              @QueryParam("dimension") String dimension, @QueryParam("from") String from,
                              @QueryParam("to") String to, @QueryParam("type") String type,
-                             @QueryParam("limit") @DefaultValue("10") String limit) {
+                             @QueryParam("limit") @DefaultValue(Analytics.DEFAULT_TOP_LIMIT) String limit) {
         return analytics.top(auth.require(authorization), dimension, from, to, type, limit);
     }
 
@@ -65,8 +67,11 @@ public class StatsResource {
     @GET
     @Path("/funnel")
     public Analytics.Funnel funnel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                   @QueryParam("steps") String steps, @QueryParam("window") @DefaultValue("PT1H") String window,
+                                   @QueryParam("steps") String steps,
+                                   @QueryParam("window") @DefaultValue(Analytics.DEFAULT_FUNNEL_WINDOW) String window,
                                    @QueryParam("from") String from, @QueryParam("to") String to) {
-        return analytics.funnel(auth.require(authorization), steps, window, from, to);
+        // split keeping empty parts: "a,,b" and "a,b," are refused as an empty type name
+        List<String> types = steps == null ? List.of() : List.of(steps.split(",", -1));
+        return analytics.funnel(auth.require(authorization), types, window, from, to);
     }
 }

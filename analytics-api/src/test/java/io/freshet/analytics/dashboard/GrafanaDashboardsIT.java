@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.freshet.eventmodel.metrics.PrometheusText;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.Metrics;
@@ -151,8 +150,7 @@ class GrafanaDashboardsIT {
         Map<String, Set<String>> labelsByMetric = new TreeMap<>();
         for (String service : List.of(LocalStack.ingestUrl(), LocalStack.enricherUrl(), LocalStack.routerUrl(),
                 LocalStack.analyticsUrl())) {
-            String text = given().baseUri(service).get("/q/metrics").then().statusCode(200).extract().asString();
-            for (String sample : PrometheusText.of(text).samples()) {
+            for (String sample : Metrics.scrape(service).samples()) {
                 if (sample.isBlank()) {
                     continue;
                 }

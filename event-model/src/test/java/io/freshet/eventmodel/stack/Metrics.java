@@ -12,7 +12,11 @@ public final class Metrics {
 
     /** The sum of the samples of {@code name} whose labels contain all of {@code labels} (e.g. {@code tenant="acme"}). */
     public static double sum(String serviceUrl, String name, String... labels) {
-        return PrometheusText.of(given().baseUri(serviceUrl).get("/q/metrics").then().statusCode(200).extract().asString())
-                .sum(name, labels);
+        return scrape(serviceUrl).sum(name, labels);
+    }
+
+    /** The service's metrics now (its {@code /q/metrics}, which must answer 200). */
+    public static PrometheusText scrape(String serviceUrl) {
+        return PrometheusText.of(given().baseUri(serviceUrl).get("/q/metrics").then().statusCode(200).extract().asString());
     }
 }
