@@ -2,6 +2,7 @@ package io.freshet.enricher.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.deadletter.DeadLetter;
+import io.freshet.eventmodel.deadletter.DeadLetterReason;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,8 +22,8 @@ public class DeadLetters {
     }
 
     public ProducerRecord<String, byte[]> of(ConsumerRecord<String, String> source, String tenantId,
-                                             Throwable failure, int attempts) {
-        return new DeadLetter(source.value(), tenantId, STAGE, failure.getClass().getName(), failure.getMessage(),
+                                             DeadLetterReason reason, Throwable failure, int attempts) {
+        return new DeadLetter(source.value(), tenantId, STAGE, reason.code(), failure.getClass().getName(), failure.getMessage(),
                 attempts, source.topic(), source.partition(), source.offset(), Instant.now()).toRecord(source.key(), json);
     }
 }

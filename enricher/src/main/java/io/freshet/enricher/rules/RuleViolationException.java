@@ -1,5 +1,6 @@
 package io.freshet.enricher.rules;
 
+import io.freshet.eventmodel.deadletter.DeadLetterReason;
 import io.freshet.enricher.processing.RejectedEventException;
 import io.freshet.enricher.quality.Quality;
 
@@ -16,5 +17,10 @@ public class RuleViolationException extends RejectedEventException {
     /** The checks the event went through, the broken ones among them. */
     public Quality quality() {
         return quality;
+    }
+
+    @Override
+    public DeadLetterReason reason() {
+        return DeadLetterReason.RULE_VIOLATION;
     }
 }

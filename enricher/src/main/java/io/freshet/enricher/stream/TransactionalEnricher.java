@@ -10,6 +10,7 @@ import io.freshet.enricher.rules.RuleViolationException;
 import io.freshet.enricher.schema.AvroRecords;
 import io.freshet.enricher.schema.SchemaGovernance;
 import io.freshet.enricher.session.UserSessions;
+import io.freshet.eventmodel.deadletter.DeadLetterReason;
 import io.freshet.eventmodel.kafka.ConsumerLoop;
 import io.freshet.eventmodel.kafka.TransactionalProducer;
 import io.freshet.eventmodel.record.Alert;
@@ -216,12 +217,14 @@ public class TransactionalEnricher extends ConsumerLoop {
                 if (e instanceof RuleViolationException violation) {
                     tally.quality(violation.tenantId(), violation.quality());
                 }
-                return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e, attempt, tally, span);
+                return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e.reason(), e,
+                        attempt, tally, span);
             } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
                 String unknownTenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : null;
                 // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
                 if (attempt >= maxAttempts || (attempt == 1 && unknownTenant != null && !tally.firstWaitFor(unknownTenant))) {
-                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()), e, attempt, tally, span);
+                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()),
+                            unknownTenant != null ? DeadLetterReason.UNKNOWN_TENANT : DeadLetterReason.PROCESSING_FAILED, e, attempt, tally, span);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
                 continue;
@@ -266,12 +269,13 @@ public class TransactionalEnricher extends ConsumerLoop {
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, String> record, String tenant,
-                                                      Exception failure, int attempts, BatchTally tally, Span span) {
+                                                      DeadLetterReason reason, Exception failure, int attempts,
+                                                      BatchTally tally, Span span) {
         tally.outcome(tenant == null ? "unknown" : tenant, "dead_lettered");
         EventTracing.describe(span, tenant, null, null);
         span.setAttribute(EventTracing.OUTCOME, "dead_lettered");
         span.setStatus(StatusCode.ERROR, failure.getMessage());
-        return deadLetters.of(record, tenant, failure, attempts);
+        return deadLetters.of(record, tenant, reason, failure, attempts);
     }
 
     /** Restores the derived sessions of the batch's partitions that this instance has no state for yet. */

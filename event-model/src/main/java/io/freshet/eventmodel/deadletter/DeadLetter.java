@@ -20,12 +20,13 @@ import java.time.Instant;
  * @param payload   the source record's value, as it was
  * @param tenantId  the tenant, when the record was readable enough to tell
  * @param stage     the pipeline stage that gave up (enricher, router)
+ * @param reason    why, as a stable code ({@link DeadLetterReason}): what `./freshet dlq` filters and counts by
  * @param attempts  how many times the stage tried before giving up
  */
 @RegisterForReflection // Jackson serializes it outside REST (Kafka JSON): native keeps its accessors
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DeadLetter(String payload, String tenantId, String stage, String errorClass, String errorMessage,
+public record DeadLetter(String payload, String tenantId, String stage, String reason, String errorClass, String errorMessage,
                          int attempts, String sourceTopic, int sourcePartition, long sourceOffset, Instant failedAt) {
 
     /** The record for freshet.events.dlq, keyed like its source, with the reason also in a header. */

@@ -3,6 +3,7 @@ package io.freshet.router.deadletter;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.deadletter.DeadLetter;
+import io.freshet.eventmodel.deadletter.DeadLetterReason;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.sink.RejectedRow;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,7 +73,7 @@ public class RejectedRows {
         SpecificRecord value = source.value();
         String tenantId = value.getSchema().getField("tenant_id") != null
                 ? String.valueOf(value.get(value.getSchema().getField("tenant_id").pos())) : null;
-        return new DeadLetter(value.toString(), tenantId, STAGE, "ClickHouseRejectedRow", row.reason(), 1,
+        return new DeadLetter(value.toString(), tenantId, STAGE, DeadLetterReason.ROW_REFUSED.code(), "ClickHouseRejectedRow", row.reason(), 1,
                 source.topic(), source.partition(), source.offset(), Instant.now()).toRecord(source.key(), json);
     }
 
