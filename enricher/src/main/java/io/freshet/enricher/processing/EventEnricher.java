@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.freshet.enricher.processing.Enrichment.Outcome;
+import io.freshet.enricher.dedup.SeenEventIds;
 import io.freshet.enricher.quality.Quality;
 import io.freshet.enricher.quality.QualityRule;
 import io.freshet.enricher.quality.TenantCircuitBreaker;
@@ -27,6 +28,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Turns one raw JSON event into an {@link EnrichedEvent}: the tenant's filter, sample and validation rules, then
@@ -56,14 +58,20 @@ public class EventEnricher {
 
     /**
      * @param sessions the batch's view of the derived sessions; the record's partition must be restored in it
+     * @param seen     the batch's view of the event ids passed on within the dedup window; likewise restored
      * @param now      the batch's time, for the tenant's circuit breaker
      * @throws RejectedEventException the record is not a raw event, breaks its tenant's rules, or its tenant is paused
      * @throws UnknownTenantException the tenant is not (yet) known here
      */
-    public Enrichment enrich(ConsumerRecord<String, String> record, UserSessions.Batch sessions, Instant now)
-            throws RejectedEventException {
+    public Enrichment enrich(ConsumerRecord<String, String> record, UserSessions.Batch sessions, SeenEventIds.Batch seen,
+                             Instant now) throws RejectedEventException {
         RawEvent raw = read(record.value());
         Tenant tenant = tenants.find(raw.tenantId()).orElseThrow(() -> new UnknownTenantException(raw.tenantId()));
+        long receivedAt = raw.receivedAt().toEpochMilli();
+        // a copy of an event passed on is dropped whatever the tenant's rules say now: the first copy counts
+        if (seen.contains(record.partition(), tenant.id(), raw.eventId(), receivedAt)) {
+            return Enrichment.skipped(tenant.id(), Outcome.DUPLICATE);
+        }
         EventRules tenantRules = rulesOf(tenant);
         boolean filtered = tenantRules.filtersOut(raw.type());
         boolean sampledOut = !filtered && tenantRules.samplesOut(raw.type(), raw.eventId());
@@ -88,6 +96,7 @@ public class EventEnricher {
         if (filtered || sampledOut) {
             return Enrichment.skipped(tenant.id(), filtered ? Outcome.FILTERED : Outcome.SAMPLED_OUT);
         }
+        seen.add(record.partition(), tenant.id(), raw.eventId(), receivedAt);
 
         UserAgents.Agent agent = userAgents.parse(properties.path("user_agent").isTextual()
                 ? properties.get("user_agent").textValue() : raw.userAgent());
@@ -152,6 +161,11 @@ public class EventEnricher {
         }
         if (raw.tenantId() == null || raw.eventId() == null || raw.type() == null || raw.receivedAt() == null) {
             throw new InvalidRawEventException("A raw event needs tenant_id, event_id, type and received_at", null);
+        }
+        try {
+            UUID.fromString(raw.eventId());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRawEventException("A raw event's event_id must be a UUID, not '" + raw.eventId() + "'", null);
         }
         if (raw.properties() != null && !(raw.properties() instanceof ObjectNode) && !raw.properties().isNull()) {
             throw new InvalidRawEventException("A raw event's properties must be a JSON object", null);

@@ -6,7 +6,11 @@ public class UnknownTenantException extends RuntimeException {
     private final String tenantId;
 
     public UnknownTenantException(String tenantId) {
-        super("Unknown tenant '" + tenantId + "'", null, false, false);
+        this(tenantId, "is not known");
+    }
+
+    public UnknownTenantException(String tenantId, String why) {
+        super("Tenant '" + tenantId + "' " + why, null, false, false);
         this.tenantId = tenantId;
     }
 

@@ -49,9 +49,9 @@ public class EnricherClients {
                         ProducerConfig.BATCH_SIZE_CONFIG, 262_144), meters);
     }
 
-    /** Reads a partition of the enricher's session changelog from its start (no group, read_committed). */
-    KafkaConsumer<String, String> sessionsReader() {
-        return GroupConsumers.reader(kafka, "enricher-sessions-" + instanceId);
+    /** Reads partitions of the enricher's changelogs (sessions, event ids) when it restores them (no group, read_committed). */
+    KafkaConsumer<String, String> changelogReader() {
+        return GroupConsumers.reader(kafka, "enricher-changelog-" + instanceId);
     }
 
     <T extends SpecificRecord> AvroRecords<T> avro(MeterRegistry meters) {

@@ -1,6 +1,7 @@
 package io.freshet.enricher.stream;
 
 import io.freshet.enricher.deadletter.DeadLetters;
+import io.freshet.enricher.dedup.SeenEventIds;
 import io.freshet.enricher.processing.Enrichment;
 import io.freshet.enricher.processing.EventEnricher;
 import io.freshet.enricher.processing.RejectedEventException;
@@ -33,22 +34,32 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 
 /**
  * Exactly-once consume-transform-produce from freshet.events.raw: each polled batch is enriched and
- * written (enriched, late or dead-letter records, the derived sessions' changelog, circuit breaker alerts)
+ * written (enriched, late or dead-letter records, the changelogs of the derived sessions and of the event ids
+ * passed on, circuit breaker alerts)
  * together with the batch's consumer offsets in one Kafka transaction. A crash anywhere leaves either the
  * whole batch committed or none of it, and the batch is then read again from the committed offsets.
  */
@@ -57,6 +68,8 @@ public class TransactionalEnricher extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(TransactionalEnricher.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Within a transaction's timeout (60 s): the batch is retried after it. */
+    private static final Duration TENANT_WAIT = Duration.ofSeconds(10);
 
     private final EnricherClients clients;
     private final EventEnricher enricher;
@@ -64,6 +77,7 @@ public class TransactionalEnricher extends ConsumerLoop {
     private final TenantRegistry tenants;
     private final SchemaGovernance schemas;
     private final UserSessions sessions;
+    private final SeenEventIds seenIds;
     private final TenantCircuitBreaker breaker;
     private final MeterRegistry meters;
     private final EventTracing tracing;
@@ -77,7 +91,7 @@ public class TransactionalEnricher extends ConsumerLoop {
 
     public TransactionalEnricher(EnricherClients clients, EventEnricher enricher, DeadLetters deadLetters,
                                  TenantRegistry tenants, SchemaGovernance schemas, UserSessions sessions,
-                                 TenantCircuitBreaker breaker, MeterRegistry meters, EventTracing tracing,
+                                 SeenEventIds seenIds, TenantCircuitBreaker breaker, MeterRegistry meters, EventTracing tracing,
                                  @ConfigProperty(name = "freshet.enricher.max-attempts") int maxAttempts,
                                  @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
         this.clients = clients;
@@ -86,6 +100,7 @@ public class TransactionalEnricher extends ConsumerLoop {
         this.tenants = tenants;
         this.schemas = schemas;
         this.sessions = sessions;
+        this.seenIds = seenIds;
         this.breaker = breaker;
         this.meters = meters;
         this.tracing = tracing;
@@ -166,18 +181,20 @@ public class TransactionalEnricher extends ConsumerLoop {
         Instant now = Instant.now();
         var tally = new BatchTally();
         var sessionChanges = sessions.batch();
+        var seen = seenIds.batch();
         var spans = new ArrayList<Span>(records.count());
         List<ProducerRecord<String, byte[]>> changelog;
+        List<Future<RecordMetadata>> seenWritten;
         List<TenantCircuitBreaker.Opening> openings;
         try {
-            // opening the producer fences a predecessor's open transaction, so the session changelog read next is final
+            // opening the producer fences a predecessor's open transaction, so the changelogs read next are final
             KafkaProducer<String, byte[]> producer = producer().kafka();
-            restoreSessions(records.partitions());
+            restoreState(records.partitions());
             producer.beginTransaction();
             for (ConsumerRecord<String, String> record : records) {
                 Span span = tracing.process(record); // ended by the commit; it goes on in the output's headers
                 spans.add(span);
-                ProducerRecord<String, byte[]> output = output(record, sessionChanges, tally, now, span);
+                ProducerRecord<String, byte[]> output = output(record, sessionChanges, seen, tally, now, span);
                 if (output != null) {
                     tracing.inject(span, output.headers());
                     producer.send(output);
@@ -185,6 +202,7 @@ public class TransactionalEnricher extends ConsumerLoop {
             }
             changelog = sessionChanges.changelog();
             changelog.forEach(producer::send);
+            seenWritten = seen.changelog().stream().map(producer::send).toList();
             openings = alert(producer, breaker.openings(tally.breakerCounts(), now));
             producer.sendOffsetsToTransaction(records.nextOffsets(), consumer.groupMetadata());
             producer.commitTransaction();
@@ -197,6 +215,7 @@ public class TransactionalEnricher extends ConsumerLoop {
         }
         spans.forEach(Span::end);
         sessionChanges.commit(changelog);
+        seen.commit(seenWritten.stream().map(TransactionalEnricher::written).toList());
         breaker.commit(tally.breakerCounts(), openings, now);
         transactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         tally.publish(meters, freshness, System.currentTimeMillis());
@@ -208,23 +227,39 @@ public class TransactionalEnricher extends ConsumerLoop {
      * when its tenant's rules skip it.
      */
     private ProducerRecord<String, byte[]> output(ConsumerRecord<String, String> record, UserSessions.Batch sessionChanges,
-                                                  BatchTally tally, Instant now, Span span) {
+                                                  SeenEventIds.Batch seen, BatchTally tally, Instant now, Span span) {
         for (int attempt = 1; ; attempt++) {
             Enrichment enrichment;
             try {
-                enrichment = enricher.enrich(record, sessionChanges, now);
+                enrichment = enricher.enrich(record, sessionChanges, seen, now);
             } catch (RejectedEventException e) {
                 if (e instanceof RuleViolationException violation) {
                     tally.quality(violation.tenantId(), violation.quality());
                 }
                 return deadLetter(record, e.tenantId() != null ? e.tenantId() : enricher.tenantOf(record.value()), e.reason(), e,
                         attempt, tally, span);
-            } catch (RuntimeException e) { // unknown tenant (registry behind?) or an unexpected shape
-                String unknownTenant = e instanceof UnknownTenantException unknown ? unknown.tenantId() : null;
-                // one wait per unknown tenant and batch: a deleted tenant's backlog must not crawl
-                if (attempt >= maxAttempts || (attempt == 1 && unknownTenant != null && !tally.firstWaitFor(unknownTenant))) {
-                    return deadLetter(record, unknownTenant != null ? unknownTenant : enricher.tenantOf(record.value()),
-                            unknownTenant != null ? DeadLetterReason.UNKNOWN_TENANT : DeadLetterReason.PROCESSING_FAILED, e, attempt, tally, span);
+            } catch (UnknownTenantException e) {
+                OptionalLong knownAt = tenantOffset(record);
+                if (knownAt.isPresent()) {
+                    // the gateway knew the tenant: wait until this registry has applied as much, then it is known or deleted
+                    awaitTenant(knownAt.getAsLong());
+                    if (tenants.find(e.tenantId()).isEmpty()) {
+                        return deadLetter(record, e.tenantId(), DeadLetterReason.TENANT_DELETED,
+                                new UnknownTenantException(e.tenantId(), "was deleted after the gateway accepted the event"),
+                                attempt, tally, span);
+                    }
+                    continue;
+                }
+                // an older producer's record: the registry may be behind, so wait a little (once per tenant and batch)
+                if (attempt >= maxAttempts || (attempt == 1 && !tally.firstWaitFor(e.tenantId()))) {
+                    return deadLetter(record, e.tenantId(), DeadLetterReason.UNKNOWN_TENANT, e, attempt, tally, span);
+                }
+                pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
+                continue;
+            } catch (RuntimeException e) { // an unexpected shape or failure
+                if (attempt >= maxAttempts) {
+                    return deadLetter(record, enricher.tenantOf(record.value()), DeadLetterReason.PROCESSING_FAILED, e,
+                            attempt, tally, span);
                 }
                 pauseUninterruptibly(retryBackoff.multipliedBy(1L << (attempt - 1)));
                 continue;
@@ -278,38 +313,108 @@ public class TransactionalEnricher extends ConsumerLoop {
         return deadLetters.of(record, tenant, reason, failure, attempts);
     }
 
-    /** Restores the derived sessions of the batch's partitions that this instance has no state for yet. */
-    private void restoreSessions(Collection<TopicPartition> partitions) {
-        List<TopicPartition> missing = partitions.stream().filter(p -> !sessions.knows(p.partition()))
-                .map(p -> new TopicPartition(Topics.ENRICHER_SESSIONS, p.partition())).toList();
-        if (missing.isEmpty()) {
+    /**
+     * Brings the state of the batch's partitions that this instance has not caught up with since it was assigned them
+     * up to date: the derived sessions from their changelog's start, the seen event ids from where the local store is.
+     */
+    private void restoreState(Collection<TopicPartition> partitions) {
+        List<Integer> sessionsMissing = partitions.stream().map(TopicPartition::partition).filter(p -> !sessions.knows(p)).toList();
+        List<Integer> idsMissing = partitions.stream().map(TopicPartition::partition).filter(p -> !seenIds.knows(p)).toList();
+        if (sessionsMissing.isEmpty() && idsMissing.isEmpty()) {
             return;
         }
-        long start = System.nanoTime();
-        try (var reader = clients.sessionsReader()) {
-            reader.assign(missing);
-            reader.seekToBeginning(missing);
-            Map<TopicPartition, Long> ends = reader.endOffsets(missing);
-            missing.forEach(partition -> sessions.restore(partition.partition(), List.of()));
-            while (missing.stream().anyMatch(partition -> reader.position(partition) < ends.get(partition))) {
-                ConsumerRecords<String, String> changes = reader.poll(Duration.ofMillis(200));
-                changes.partitions().forEach(partition -> sessions.restore(partition.partition(), changes.records(partition)));
-            }
+        try (var reader = clients.changelogReader()) {
+            sessionsMissing.forEach(partition -> sessions.restore(partition, List.of()));
+            readChangelog(reader, Topics.ENRICHER_SESSIONS, sessionsMissing, partition -> OptionalLong.empty(), sessions::restore);
+            Map<Integer, Long> ends = readChangelog(reader, Topics.ENRICHER_EVENT_IDS, idsMissing, seenIds::restoredUpTo,
+                    (partition, changes) -> seenIds.restore(partition, changes, changes.getLast().offset() + 1));
+            ends.forEach((partition, end) -> {
+                seenIds.restore(partition, List.of(), end);
+                seenIds.caughtUp(partition);
+            });
         }
-        LOG.infof("Restored the derived sessions of raw partitions %s in %d ms", missing.stream().map(TopicPartition::partition).toList(),
+    }
+
+    /**
+     * Reads the changelog's partitions, each from its {@code from} (its start when empty) to its end as of now
+     * (read_committed), handing each polled chunk to {@code apply}; returns the ends.
+     */
+    private static Map<Integer, Long> readChangelog(KafkaConsumer<String, String> reader, String topic, List<Integer> partitions,
+                                                    IntFunction<OptionalLong> from,
+                                                    BiConsumer<Integer, List<ConsumerRecord<String, String>>> apply) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        long start = System.nanoTime();
+        List<TopicPartition> changelog = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+        long read = 0;
+        Map<Integer, Long> ends = new HashMap<>();
+        reader.assign(changelog);
+        Map<TopicPartition, Long> beginnings = reader.beginningOffsets(changelog);
+        reader.endOffsets(changelog).forEach((partition, end) -> ends.put(partition.partition(), end));
+        for (TopicPartition partition : changelog) {
+            reader.seek(partition, Math.max(beginnings.get(partition), from.apply(partition.partition()).orElse(0)));
+        }
+        while (changelog.stream().anyMatch(partition -> reader.position(partition) < ends.get(partition.partition()))) {
+            ConsumerRecords<String, String> changes = reader.poll(Duration.ofMillis(200));
+            for (TopicPartition partition : changes.partitions()) {
+                apply.accept(partition.partition(), changes.records(partition));
+            }
+            read += changes.count();
+        }
+        LOG.infof("Read %d records of %s for raw partitions %s in %d ms", read, topic, partitions,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return ends;
     }
 
     /** A partition's sessions belong to its owner: state of partitions that moved away is dropped, and restored on return. */
     private final class SessionOwnership implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            sessions.forget(partitions.stream().map(TopicPartition::partition).toList());
+            List<Integer> moved = partitions.stream().map(TopicPartition::partition).toList();
+            sessions.forget(moved);
+            seenIds.forget(moved);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // restored lazily, after this instance's producer has fenced any transaction left open
+        }
+    }
+
+    /** Where the gateway knew the record's tenant ({@link TenantRegistry#OFFSET_HEADER}); empty for older records. */
+    private static OptionalLong tenantOffset(ConsumerRecord<String, String> record) {
+        Header header = record.headers().lastHeader(TenantRegistry.OFFSET_HEADER);
+        try {
+            return header == null ? OptionalLong.empty()
+                    : OptionalLong.of(Long.parseLong(new String(header.value(), StandardCharsets.UTF_8)));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Waits for the tenant registry to reach the offset; when it cannot within the bound, the batch fails and is read
+     * again: an event the gateway accepted is never dead-lettered because this instance's view lags.
+     */
+    private void awaitTenant(long offset) {
+        try {
+            if (!tenants.awaitApplied(offset, TENANT_WAIT)) {
+                throw new IllegalStateException("The tenant registry has not reached offset " + offset + " of "
+                        + Topics.TENANTS + " within " + TENANT_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the tenant registry", e);
+        }
+    }
+
+    /** Complete once the transaction committed. */
+    private static RecordMetadata written(Future<RecordMetadata> send) {
+        try {
+            return send.get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("A committed send has no result", e);
         }
     }
 

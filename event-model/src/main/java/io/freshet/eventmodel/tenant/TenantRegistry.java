@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -34,10 +35,18 @@ import java.util.concurrent.TimeUnit;
 public class TenantRegistry {
 
     private static final Logger LOG = Logger.getLogger(TenantRegistry.class);
+    /**
+     * The header on a raw record with the offset of the tenants record by which the gateway knew the record's
+     * tenant: a reader whose registry is behind waits until it has applied that much, instead of calling it unknown.
+     */
+    public static final String OFFSET_HEADER = "freshet-tenant-offset";
+    /** freshet.tenants has one partition: its offsets order every tenant change. */
+    private static final int PARTITION = 0;
 
     private final Map<String, Tenant> byId = new ConcurrentHashMap<>();
     private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+    private final Map<String, Long> recordOffsets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
     private final KafkaConnection kafka;
     private volatile Map<Integer, Long> startupEndOffsets;
@@ -100,6 +109,7 @@ public class TenantRegistry {
             }
         }
         Tenant previous = updated == null ? byId.remove(record.key()) : byId.put(updated.id(), updated);
+        recordOffsets.put(record.key(), record.offset());
         if (previous != null) {
             byKeyHash.remove(previous.apiKeyHash()); // rotated or deleted: the old key stops working now
         }
@@ -120,6 +130,17 @@ public class TenantRegistry {
 
     public Optional<Tenant> find(String id) {
         return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The offset of the tenants record that made this registry know the tenant as it is; empty when it does not. */
+    public OptionalLong offsetOf(String id) {
+        Long offset = byId.containsKey(id) ? recordOffsets.get(id) : null;
+        return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    /** Waits until this registry has applied the tenants record at {@code offset} (see {@link #OFFSET_HEADER}). */
+    public boolean awaitApplied(long offset, Duration timeout) throws InterruptedException {
+        return awaitApplied(PARTITION, offset, timeout);
     }
 
     public Collection<Tenant> all() {

@@ -17,6 +17,11 @@ public final class Topics {
     public static final String TENANTS = "freshet.tenants";
     /** The enricher's derived sessions per user, written in its transactions; partition n belongs to raw's n. */
     public static final String ENRICHER_SESSIONS = "freshet.enricher.sessions";
+    /**
+     * The event ids the enricher passed on within its dedup window, written in its transactions; partition n
+     * belongs to raw's n. Compacted, and deleted past the window (the enricher sets the retention).
+     */
+    public static final String ENRICHER_EVENT_IDS = "freshet.enricher.event-ids";
 
     /** Partitions bound the parallelism of a consumer group; 6 lets up to 6 instances share a stage. */
     public static final int RAW_PARTITIONS = 6;
@@ -29,7 +34,8 @@ public final class Topics {
             TopicSpec.stream(ALERTS, 1),
             TopicSpec.stream(BILLING_USAGE, 3),
             TopicSpec.compacted(TENANTS, 1),
-            TopicSpec.compacted(ENRICHER_SESSIONS, RAW_PARTITIONS));
+            TopicSpec.compacted(ENRICHER_SESSIONS, RAW_PARTITIONS),
+            TopicSpec.expiring(ENRICHER_EVENT_IDS, RAW_PARTITIONS));
 
     private Topics() {
     }

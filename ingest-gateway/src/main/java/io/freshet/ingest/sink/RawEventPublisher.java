@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.freshet.eventmodel.event.RawEvent;
+import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +47,15 @@ public class RawEventPublisher {
     private final List<TransactionCommitter> committers = new ArrayList<>();
     private final Timer ackLatency;
     private final EventTracing tracing;
+    private final TenantRegistry tenants;
 
     public RawEventPublisher(@ConfigProperty(name = "freshet.ingest.ack-timeout") Duration ackTimeout,
                              @ConfigProperty(name = "freshet.ingest.max-queued-requests") int maxQueuedRequests,
-                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters, EventTracing tracing) {
+                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters, EventTracing tracing,
+                             TenantRegistry tenants) {
         this.json = json.writerFor(RawEvent.class);
         this.tracing = tracing;
+        this.tenants = tenants;
         this.ackTimeout = ackTimeout;
         // what is left of the bound once queued: the transaction itself may take up to its commit budget
         this.admission = ackTimeout.minus(transactions.commitBudget());
@@ -114,6 +119,8 @@ public class RawEventPublisher {
         try {
             for (RawEvent event : events) {
                 var record = new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event));
+                tenants.offsetOf(event.tenantId()).ifPresent(offset -> record.headers()
+                        .add(TenantRegistry.OFFSET_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8)));
                 spans.add(tracing.send(Topics.RAW, record.headers(), event.tenantId(), event.type(), event.eventId()));
                 records.add(record);
             }

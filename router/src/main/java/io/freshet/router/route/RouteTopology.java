@@ -25,9 +25,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The alert and billing routes, from freshet.events.enriched, as one Kafka Streams topology run exactly once. Both
+ * The alert and billing routes, from freshet.events.enriched and freshet.events.late, as one Kafka Streams topology run exactly once. Both
  * count an event at the time the gateway accepted it, so a replay or a crash counts it into the same window.
  * <ul>
  * <li>Billing: per tenant and minute, the events and bytes so far, to freshet.billing.usage keyed by tenant. A
@@ -59,7 +60,8 @@ public class RouteTopology {
     @Produces
     Topology routes() {
         var builder = new StreamsBuilder();
-        KStream<String, SizedEvent> enriched = builder.stream(Topics.ENRICHED, Consumed
+        // late events are billed and alerted on as any: they count when the gateway accepted them
+        KStream<String, SizedEvent> enriched = builder.stream(List.of(Topics.ENRICHED, Topics.LATE), Consumed
                 .with(Serdes.String(), serdes.sizedEvents())
                 .withTimestampExtractor((record, partitionTime) ->
                         ((SizedEvent) record.value()).event().getReceivedAt().toEpochMilli())

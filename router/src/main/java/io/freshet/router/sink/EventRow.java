@@ -1,6 +1,7 @@
 package io.freshet.router.sink;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.topic.Topics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -95,6 +96,10 @@ public class EventRow {
 
     public Map<String, String> getTags() {
         return event.getTags();
+    }
+
+    public boolean getLate() {
+        return Topics.LATE.equals(sourceTopic);
     }
 
     public String getSourceTopic() {

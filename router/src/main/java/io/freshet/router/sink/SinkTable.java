@@ -10,6 +10,8 @@ import java.util.function.Function;
 public enum SinkTable {
 
     EVENTS(Topics.ENRICHED, "events", EventRow.class, EventRow::new),
+    /** Late events go to the same table, marked late. */
+    LATE_EVENTS(Topics.LATE, "events", EventRow.class, EventRow::new),
     BILLING_USAGE(Topics.BILLING_USAGE, "billing_usage", UsageRow.class, UsageRow::new);
 
     public static final String DATABASE = "freshet";

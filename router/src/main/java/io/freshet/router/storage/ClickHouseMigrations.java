@@ -35,7 +35,8 @@ public class ClickHouseMigrations {
             "V001__events.sql",
             "V002__events_per_minute.sql",
             "V003__enrichment_columns.sql",
-            "V004__billing_usage.sql");
+            "V004__billing_usage.sql",
+            "V005__late_events.sql");
 
     private final Client clickHouse;
     private final String url;

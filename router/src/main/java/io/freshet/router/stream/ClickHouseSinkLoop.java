@@ -8,16 +8,14 @@ import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
 import io.freshet.router.sink.FlushPolicy;
+import io.freshet.router.sink.SinkConfig;
 import io.freshet.router.sink.PartitionBatch;
 import io.freshet.router.sink.SinkTable;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -26,12 +24,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -42,8 +38,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Exactly once from freshet.events.enriched and freshet.billing.usage into ClickHouse ({@link SinkTable}). Each
- * partition's records are batched on their own
+ * Exactly once from a lane's topics ({@link SinkLane}: freshet.events.enriched and freshet.billing.usage, or
+ * freshet.events.late) into ClickHouse ({@link SinkTable}). Each partition's records are batched on their own
  * (flushed by size or age); before a batch is inserted, its offset range is committed as the partition's offset
  * metadata, with the offset itself unchanged; after the insert, the offset moves past the batch. A crash between
  * the two leaves the range behind, and whoever owns the partition next re-forms exactly that batch, whose
@@ -51,11 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ClickHouse fails, the router pauses its partitions and retries the same batch; lag grows, nothing is dropped.
  * Rows ClickHouse refuses for their values go to the DLQ with its reason; the rest of their batch is stored.
  */
-@ApplicationScoped
-public class ClickHouseSinkLoop extends ConsumerLoop {
+public abstract class ClickHouseSinkLoop extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(ClickHouseSinkLoop.class);
 
+    private final SinkLane lane;
     private final RouterClients clients;
     private final ClickHouseBatchSink sink;
     private final RejectedRows deadLetters;
@@ -68,38 +64,29 @@ public class ClickHouseSinkLoop extends ConsumerLoop {
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     private final Map<TopicPartition, PartitionBatch> batches = new HashMap<>();
 
-    public ClickHouseSinkLoop(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
-                              EventTracing tracing,
-                              @ConfigProperty(name = "freshet.sink.batch-rows") int batchRows,
-                              @ConfigProperty(name = "freshet.sink.batch-age") Duration batchAge,
-                              @ConfigProperty(name = "freshet.sink.batch-min-age") Duration batchMinAge,
-                              @ConfigProperty(name = "freshet.sink.retry.initial-backoff") Duration initialBackoff,
-                              @ConfigProperty(name = "freshet.sink.retry.max-backoff") Duration maxBackoff) {
+    protected ClickHouseSinkLoop(SinkLane lane, RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters,
+                                 MeterRegistry meters, EventTracing tracing, SinkConfig config) {
+        this.lane = lane;
         this.clients = clients;
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.tracing = tracing;
         this.meters = meters;
-        this.flushPolicy = new FlushPolicy(batchRows, batchAge, batchMinAge);
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
-        this.freshness = Timer.builder("freshet.pipeline.freshness")
-                .description("From the gateway accepting an event to ClickHouse storing it")
+        this.flushPolicy = config.flushPolicy();
+        this.initialBackoff = config.retry().initialBackoff();
+        this.maxBackoff = config.retry().maxBackoff();
+        this.freshness = Timer.builder(lane.freshnessMetric())
+                .description("From the gateway accepting an event to ClickHouse storing it (" + lane.tag() + " lane)")
                 .publishPercentileHistogram().register(meters);
-        meters.gauge("freshet.sink.paused.partitions", pausedPartitions);
-    }
-
-    /** After the topics exist and the migrations ran. */
-    void onStart(@Observes @Priority(4) StartupEvent event) {
-        start("router");
+        meters.gauge("freshet.sink.paused.partitions", List.of(Tag.of("lane", lane.tag())), pausedPartitions);
     }
 
     @Override
     protected void consume() {
-        try (var consumer = wakeable(clients.consumer());
+        try (var consumer = wakeable(clients.consumer(lane.group(), lane.member()));
              var consumerMetrics = new KafkaClientMetrics(consumer)) {
             consumerMetrics.bindTo(meters); // includes records-lag per partition
-            consumer.subscribe(Arrays.stream(SinkTable.values()).map(SinkTable::topic).toList(), new BatchOwnership(consumer));
+            consumer.subscribe(lane.topics(), new BatchOwnership(consumer));
             while (running()) {
                 buffer(consumer.poll(Duration.ofMillis(100)));
                 for (TopicPartition partition : List.copyOf(batches.keySet())) {
@@ -127,7 +114,7 @@ public class ClickHouseSinkLoop extends ConsumerLoop {
 
     @Override
     public String name() {
-        return "routing loop";
+        return lane.name();
     }
 
     /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */

@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutionException;
 public class RouterClients {
 
     /** The consumer group that stores the topics in ClickHouse; its committed offsets say what is stored. */
-    static final String SINK_GROUP = "freshet-router";
+    static final String SINK_GROUP = SinkLane.LIVE.group();
 
     private final KafkaConnection kafka;
     private final RouteSerdes serdes;
@@ -35,9 +35,9 @@ public class RouterClients {
         this.maxPollRecords = maxPollRecords;
     }
 
-    /** Avro (enriched events, billing usage), read_committed, in the sink group; offsets are committed by the router itself. */
-    KafkaConsumer<String, SpecificRecord> consumer() {
-        return GroupConsumers.staticMember(kafka, SINK_GROUP, "router-" + instanceId, maxPollRecords, serdes.deserializer());
+    /** Avro (enriched events, billing usage), read_committed, in a lane's group; offsets are committed by the router itself. */
+    KafkaConsumer<String, SpecificRecord> consumer(String group, String memberPrefix) {
+        return GroupConsumers.staticMember(kafka, group, memberPrefix + instanceId, maxPollRecords, serdes.deserializer());
     }
 
     /** Reads enriched events again for a replay, outside any group. */
