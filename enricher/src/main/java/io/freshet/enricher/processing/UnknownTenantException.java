@@ -6,11 +6,11 @@ public class UnknownTenantException extends RuntimeException {
     private final String tenantId;
 
     public UnknownTenantException(String tenantId) {
-        this(tenantId, "is not known");
+        this(tenantId, "Unknown tenant '" + tenantId + "'");
     }
 
-    public UnknownTenantException(String tenantId, String why) {
-        super("Tenant '" + tenantId + "' " + why, null, false, false);
+    public UnknownTenantException(String tenantId, String message) {
+        super(message, null, false, false);
         this.tenantId = tenantId;
     }
 

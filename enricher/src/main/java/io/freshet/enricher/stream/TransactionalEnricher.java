@@ -245,7 +245,8 @@ public class TransactionalEnricher extends ConsumerLoop {
                     awaitTenant(knownAt.getAsLong());
                     if (tenants.find(e.tenantId()).isEmpty()) {
                         return deadLetter(record, e.tenantId(), DeadLetterReason.TENANT_DELETED,
-                                new UnknownTenantException(e.tenantId(), "was deleted after the gateway accepted the event"),
+                                new UnknownTenantException(e.tenantId(), "Tenant '" + e.tenantId()
+                                        + "' was deleted after the gateway accepted the event"),
                                 attempt, tally, span);
                     }
                     continue;

@@ -56,6 +56,7 @@ class EnricherIT {
         assertEquals(InvalidRawEventException.class.getName(), dead.path("error_class").asText());
         assertTrue(dead.path("error_message").asText().contains("Unrecognized token"), dead.toString());
         assertEquals(1, dead.path("attempts").asInt(), "no retry can fix bytes that are not JSON");
+        assertEquals("invalid_event", dead.path("reason").asText());
         assertEquals(Topics.RAW, dead.path("source_topic").asText());
         assertEquals(sent.partition(), dead.path("source_partition").asInt());
         assertEquals(sent.offset(), dead.path("source_offset").asLong());
@@ -74,6 +75,7 @@ class EnricherIT {
         assertEquals("Unknown tenant 'ghost-tenant'", dead.path("error_message").asText());
         assertEquals("ghost-tenant", dead.path("tenant_id").asText());
         assertEquals(3, dead.path("attempts").asInt());
+        assertEquals("unknown_tenant", dead.path("reason").asText(), "a record that does not say when its tenant was known");
         assertEquals("Unknown tenant 'ghost-tenant'", header(record, "dead-letter-reason"));
     }
 

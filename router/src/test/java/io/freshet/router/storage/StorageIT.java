@@ -47,7 +47,7 @@ class StorageIT {
                         "schema_version:UInt16", "source_topic:LowCardinality(String)", "source_partition:UInt16",
                         "source_offset:UInt64", "session_derived:Bool", "browser:LowCardinality(String)",
                         "browser_version:LowCardinality(String)", "os:LowCardinality(String)", "os_version:LowCardinality(String)",
-                        "device_class:LowCardinality(String)", "tags:Map(LowCardinality(String), String)"),
+                        "device_class:LowCardinality(String)", "tags:Map(LowCardinality(String), String)", "late:Bool"),
                 column("SELECT name || ':' || type FROM system.columns WHERE database = 'freshet' AND table = 'events' ORDER BY position"));
         assertEquals(List.of("AggregatingMergeTree"),
                 column("SELECT engine FROM system.tables WHERE database = 'freshet' AND name = 'events_per_minute'"));
