@@ -242,7 +242,11 @@ public class TransactionalEnricher extends ConsumerLoop {
                 OptionalLong knownAt = tenantOffset(record);
                 if (knownAt.isPresent()) {
                     // the gateway knew the tenant: wait until this registry has applied as much, then it is known or deleted
-                    awaitTenant(knownAt.getAsLong());
+                    if (!awaitTenant(knownAt.getAsLong())) {
+                        return deadLetter(record, e.tenantId(), DeadLetterReason.UNKNOWN_TENANT, new UnknownTenantException(
+                                e.tenantId(), "Unknown tenant '" + e.tenantId() + "': the record names offset " + knownAt.getAsLong()
+                                        + " of " + Topics.TENANTS + ", past its end"), attempt, tally, span);
+                    }
                     if (tenants.find(e.tenantId()).isEmpty()) {
                         return deadLetter(record, e.tenantId(), DeadLetterReason.TENANT_DELETED,
                                 new UnknownTenantException(e.tenantId(), "Tenant '" + e.tenantId()
@@ -395,15 +399,20 @@ public class TransactionalEnricher extends ConsumerLoop {
     }
 
     /**
-     * Waits for the tenant registry to reach the offset; when it cannot within the bound, the batch fails and is read
-     * again: an event the gateway accepted is never dead-lettered because this instance's view lags.
+     * Waits for the tenant registry to reach the offset; false when the registry read the whole topic and the offset is
+     * not in it. When it cannot tell within the bound, the batch fails and is read again: an event the gateway accepted
+     * is never dead-lettered because this instance's view lags.
      */
-    private void awaitTenant(long offset) {
+    private boolean awaitTenant(long offset) {
         try {
-            if (!tenants.awaitApplied(offset, TENANT_WAIT)) {
-                throw new IllegalStateException("The tenant registry has not reached offset " + offset + " of "
-                        + Topics.TENANTS + " within " + TENANT_WAIT);
+            if (tenants.awaitApplied(offset, TENANT_WAIT)) {
+                return true;
             }
+            if (tenants.hasReadToTheEnd()) {
+                return false;
+            }
+            throw new IllegalStateException("The tenant registry has not reached offset " + offset + " of "
+                    + Topics.TENANTS + " within " + TENANT_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for the tenant registry", e);

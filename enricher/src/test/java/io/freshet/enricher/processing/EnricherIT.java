@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.EnrichedRecords;
+import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
+import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,6 +80,32 @@ class EnricherIT {
         assertEquals(3, dead.path("attempts").asInt());
         assertEquals("unknown_tenant", dead.path("reason").asText(), "a record that does not say when its tenant was known");
         assertEquals("Unknown tenant 'ghost-tenant'", header(record, "dead-letter-reason"));
+    }
+
+    @Test
+    void anEventWhoseTenantWasDeletedAfterTheGatewayKnewItIsDeadLetteredAsDeleted() throws Exception {
+        var tenant = TestTenants.create("deleted");
+        long deletedAt = TopicProbe.send(Topics.TENANTS, tenant.id(), null).offset();
+        var dead = deadLetterOf(tenant.id(), deletedAt - 1);
+        assertEquals("tenant_deleted", dead.path("reason").asText(), dead.toString());
+        assertEquals("Tenant '" + tenant.id() + "' was deleted after the gateway accepted the event", dead.path("error_message").asText());
+    }
+
+    /** A record naming a tenants offset that does not exist must not wedge the enricher: it waits its bound, then gives up. */
+    @Test
+    void anEventNamingATenantsOffsetPastTheTopicsEndIsDeadLetteredAsUnknown() throws Exception {
+        var dead = deadLetterOf("ghost-" + UUID.randomUUID().toString().substring(0, 8), 1L << 40);
+        assertEquals("unknown_tenant", dead.path("reason").asText(), dead.toString());
+        assertTrue(dead.path("error_message").asText().endsWith("past its end"), dead.toString());
+    }
+
+    /** The dead letter of a raw event of the tenant whose record says the gateway knew the tenant at that tenants offset. */
+    private static JsonNode deadLetterOf(String tenantId, long tenantsOffset) throws Exception {
+        var raw = RawEvents.record(tenantId, "u1", UUID.randomUUID().toString(), "a");
+        raw.headers().add(TenantRegistry.OFFSET_HEADER, Long.toString(tenantsOffset).getBytes(StandardCharsets.UTF_8));
+        var from = TopicProbe.endOffsets(Topics.DLQ);
+        TopicProbe.sendAll(List.of(raw));
+        return JSON.readTree(TopicProbe.firstRecord(from, raw.key(), new StringDeserializer()).value());
     }
 
     @Test

@@ -46,6 +46,7 @@ public class TenantRegistry {
     private final Map<String, Tenant> byId = new ConcurrentHashMap<>();
     private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
     private final Map<String, Long> recordOffsets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
     private final KafkaConnection kafka;
@@ -87,7 +88,10 @@ public class TenantRegistry {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                     apply(record);
                 }
-                consumer.assignment().forEach(tp -> advance(tp, consumer.position(tp)));
+                for (TopicPartition partition : consumer.assignment()) {
+                    consumer.currentLag(partition).ifPresent(lag -> lags.put(partition.partition(), lag));
+                    advance(partition, consumer.position(partition));
+                }
             }
         } catch (WakeupException e) {
             // shutting down
@@ -136,6 +140,11 @@ public class TenantRegistry {
     public OptionalLong offsetOf(String id) {
         Long offset = byId.containsKey(id) ? recordOffsets.get(id) : null;
         return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    /** True when, as of its last fetch, this registry has applied everything freshet.tenants holds. */
+    public boolean hasReadToTheEnd() {
+        return running && lags.getOrDefault(PARTITION, -1L) == 0;
     }
 
     /** Waits until this registry has applied the tenants record at {@code offset} (see {@link #OFFSET_HEADER}). */
