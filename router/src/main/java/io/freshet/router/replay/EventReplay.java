@@ -2,11 +2,11 @@ package io.freshet.router.replay;
 
 import com.clickhouse.client.api.Client;
 import io.freshet.eventmodel.record.EnrichedEvent;
-import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.ClickHouseBatchSink;
 import io.freshet.router.sink.SinkTable;
 import io.freshet.router.stream.RouterClients;
+import io.freshet.router.stream.SinkLane;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -96,12 +96,14 @@ public class EventReplay {
         Replay.State state = Replay.State.DONE;
         String error = null;
         try (KafkaConsumer<String, SpecificRecord> reader = clients.replayReader(replay.id())) {
-            Map<TopicPartition, OffsetAndMetadata> stored = clients.sinkOffsets();
-            Map<TopicPartition, Long> starts = starts(reader, replay.request());
-            for (var start : starts.entrySet()) {
-                OffsetAndMetadata end = stored.get(start.getKey());
-                if (end != null && start.getValue() < end.offset()) {
-                    replay(reader, start.getKey(), start.getValue(), end.offset(), progress);
+            for (SinkLane lane : List.of(SinkLane.LIVE, SinkLane.LATE)) {
+                Map<TopicPartition, OffsetAndMetadata> stored = clients.sinkOffsets(lane.group());
+                Map<TopicPartition, Long> starts = starts(reader, lane.eventTable().topic(), replay.request());
+                for (var start : starts.entrySet()) {
+                    OffsetAndMetadata end = stored.get(start.getKey());
+                    if (end != null && start.getValue() < end.offset()) {
+                        replay(reader, start.getKey(), start.getValue(), end.offset(), progress);
+                    }
                 }
             }
         } catch (Exception e) {
@@ -113,8 +115,9 @@ public class EventReplay {
         progress.end(state, error);
     }
 
-    private static Map<TopicPartition, Long> starts(KafkaConsumer<String, SpecificRecord> reader, ReplayRequest request) {
-        List<TopicPartition> partitions = reader.partitionsFor(Topics.ENRICHED).stream()
+    private static Map<TopicPartition, Long> starts(KafkaConsumer<String, SpecificRecord> reader, String topic,
+                                                    ReplayRequest request) {
+        List<TopicPartition> partitions = reader.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         Map<TopicPartition, Long> starts = new HashMap<>();
         if (request.fromOffset() != null) {
@@ -168,7 +171,7 @@ public class EventReplay {
         int rejected = 0;
         if (!missing.isEmpty()) {
             // the token names exactly these rows: a replay that finds the same rows missing inserts them alike
-            var refused = sink.insert(SinkTable.EVENTS, missing, "replay:" + partition + ":" + blockStart + ":" + digest(missing));
+            var refused = sink.insert(SinkTable.of(partition.topic()), missing, "replay:" + partition + ":" + blockStart + ":" + digest(missing));
             deadLetters.send(refused);
             rejected = refused.size();
         }

@@ -18,9 +18,6 @@ import java.util.concurrent.ExecutionException;
 @ApplicationScoped
 public class RouterClients {
 
-    /** The consumer group that stores the topics in ClickHouse; its committed offsets say what is stored. */
-    static final String SINK_GROUP = SinkLane.LIVE.group();
-
     private final KafkaConnection kafka;
     private final RouteSerdes serdes;
     private final String instanceId;
@@ -45,10 +42,10 @@ public class RouterClients {
         return GroupConsumers.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
     }
 
-    /** Where the sink group stands on each partition: below it, every record is stored or being stored. */
-    public Map<TopicPartition, OffsetAndMetadata> sinkOffsets() throws ExecutionException, InterruptedException {
+    /** Where a lane's group stands on each partition: below it, every record is stored or being stored. */
+    public Map<TopicPartition, OffsetAndMetadata> sinkOffsets(String group) throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            return admin.listConsumerGroupOffsets(SINK_GROUP).partitionsToOffsetAndMetadata().get();
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         }
     }
 }

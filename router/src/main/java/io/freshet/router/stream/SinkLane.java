@@ -19,6 +19,11 @@ public record SinkLane(String name, String group, String member, String freshnes
     public static final SinkLane LATE = new SinkLane("late routing loop", "freshet-router-late", "router-late-",
             "freshet.pipeline.late.freshness", List.of(SinkTable.LATE_EVENTS));
 
+    /** The lane's topic of events (the other carries billing usage). */
+    public SinkTable eventTable() {
+        return tables.getFirst();
+    }
+
     List<String> topics() {
         return tables.stream().map(SinkTable::topic).toList();
     }

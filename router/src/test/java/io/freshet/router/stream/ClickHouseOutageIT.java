@@ -68,7 +68,7 @@ class ClickHouseOutageIT {
 
     private static Map<TopicPartition, OffsetAndMetadata> sinkOffsets() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers()))) {
-            return admin.listConsumerGroupOffsets(RouterClients.SINK_GROUP).partitionsToOffsetAndMetadata().get();
+            return admin.listConsumerGroupOffsets(SinkLane.LIVE.group()).partitionsToOffsetAndMetadata().get();
         }
     }
 
