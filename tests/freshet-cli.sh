@@ -28,6 +28,16 @@ expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs 
 expect "logs of an unknown part names the parts" nonzero "unknown part 'nope'" -- "$FRESHET" logs nope
 expect "logs of a part prints its log" 0 "Ready to accept connections" -- "$FRESHET" logs redis
 expect "status shows every part up" 0 "analytics-api   up" -- "$FRESHET" status
+# every port of the stack (status's PORT column) listens on loopback only, and nothing of it anywhere else
+exposed=""
+for port in $("$FRESHET" status | awk 'NR > 1 {print $4}'); do
+  listeners=$(ss -Hltn "sport = :$port" | awk '{print $4}')
+  [ -n "$listeners" ] || exposed="$exposed $port(not listening)"
+  for address in $listeners; do
+    [[ $address == 127.0.0.1:* || $address == "[::ffff:127.0.0.1]:"* ]] || exposed="$exposed $address"
+  done
+done
+[ -z "$exposed" ] && pass "the stack listens on 127.0.0.1 only" || fail "listening beyond 127.0.0.1:$exposed"
 expect "a missing JDK 25 is named with its fix" nonzero "needs JDK 25 or newer" -- \
   env JAVA_HOME=/nonexistent FRESHET_JVM_DIR="$scratch/no-jvms" "$FRESHET" up
 

@@ -13,6 +13,9 @@ import java.time.temporal.ChronoUnit;
 public record TimeRange(Instant from, Instant to) {
 
     private static final Duration DEFAULT = Duration.ofHours(1);
+    /** What ClickHouse's DateTime can hold (and a sane question asks): 1970 up to 2106, rounded in. */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
 
     /** @throws ApiException 400 for an unreadable time, an inverted range or one longer than {@code max} */
     public static TimeRange of(String from, String to, Duration max) {
@@ -33,11 +36,17 @@ public record TimeRange(Instant from, Instant to) {
     }
 
     private static Instant time(String name, String value) {
+        Instant time;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            time = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_" + name,
                     "'" + name + "' must be ISO-8601 with an offset, e.g. 2026-01-31T12:00:00Z");
         }
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            throw new ApiException(Status.BAD_REQUEST, "time_out_of_range",
+                    "'" + name + "' must lie between " + EARLIEST + " and " + LATEST + ", not " + value);
+        }
+        return time;
     }
 }

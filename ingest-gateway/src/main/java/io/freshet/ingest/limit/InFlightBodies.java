@@ -67,7 +67,9 @@ public class InFlightBodies {
     }
 
     void admit(RoutingContext context) {
-        if (context.request().method() != HttpMethod.POST || !INGEST_PATH.equals(context.normalizedPath())) {
+        String path = context.normalizedPath();
+        // every variant of the path (a trailing slash, another method) is the endpoint's, and needs its key
+        if (!INGEST_PATH.equals(path.endsWith("/") ? path.substring(0, path.length() - 1) : path)) {
             context.next();
             return;
         }
@@ -78,6 +80,10 @@ public class InFlightBodies {
             return;
         }
         context.put(TENANT, tenant.get());
+        if (context.request().method() != HttpMethod.POST) {
+            context.next(); // the REST layer answers 405
+            return;
+        }
         long claim = claim(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
         if (reserved.addAndGet(claim) > budget) {
             reserved.addAndGet(-claim);
