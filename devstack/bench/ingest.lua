@@ -2,6 +2,9 @@
 -- tenants' keys and pre-built bodies. Configured by environment: BENCH_KEYS (comma-separated API keys),
 -- BENCH_BATCH (events per request); for a steady offered load instead of as fast as it goes, BENCH_RATE
 -- (events/s in all) with BENCH_CONNECTIONS (wrk's -c).
+-- Counts what the gateway answered: 202 answers and the events their bodies say were accepted and rejected;
+-- every other answer by its status.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "answers.lua")
 local keys = {}
 for key in string.gmatch(os.getenv("BENCH_KEYS"), "[^,]+") do keys[#keys + 1] = key end
 local batch = tonumber(os.getenv("BENCH_BATCH"))
@@ -37,9 +40,19 @@ request = function()
   }, bodies[n % #bodies + 1])
 end
 
+response = function(status, headers, body)
+  if status == 202 then
+    count("acknowledged")
+    count("accepted", tonumber(body:match('"accepted":%s*(%d+)')) or 0)
+    count("rejected", tonumber(body:match('"rejected":%s*(%d+)')) or 0)
+  else
+    other(status)
+  end
+end
+
 done = function(summary, latency, requests)
-  io.write(string.format("BENCH requests=%d seconds=%.3f non202=%d p50_ms=%.2f p99_ms=%.2f errors=%d\n",
-    summary.requests, summary.duration / 1e6, summary.errors.status,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local sums, non202 = totals()
+  io.write(string.format("BENCH requests=%d seconds=%.3f acknowledged=%d accepted=%d rejected=%d non202=%s p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+    summary.requests, summary.duration / 1e6, sums.acknowledged, sums.accepted, sums.rejected, non202,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, socket_errors(summary)))
 end

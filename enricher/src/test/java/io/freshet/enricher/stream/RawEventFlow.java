@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -53,20 +52,13 @@ final class RawEventFlow {
     void assertExactlyOnceInOneSessionPerUser() {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Set<String>> sessionsByUser = new HashMap<>();
-        try (var consumer = TopicProbe.consumerFrom(from, EnrichedRecords.deserializer())) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    EnrichedEvent event = record.value();
-                    if (tenant.equals(event.getTenantId())) {
-                        seen.merge(event.getEventId(), 1, Integer::sum);
-                        sessionsByUser.computeIfAbsent(event.getUserId(), u -> new HashSet<>()).add(event.getSessionId());
-                    }
-                }
-                return seen.size() >= ids.size()
-                        && consumer.endOffsets(from.keySet()).entrySet().stream()
-                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-            });
-        }
+        TopicProbe.readToEnd(from, EnrichedRecords.deserializer(), Duration.ofSeconds(120), record -> {
+            EnrichedEvent event = record.value();
+            if (tenant.equals(event.getTenantId())) {
+                seen.merge(event.getEventId(), 1, Integer::sum);
+                sessionsByUser.computeIfAbsent(event.getUserId(), u -> new HashSet<>()).add(event.getSessionId());
+            }
+        }, () -> seen.size() >= ids.size());
         assertEquals(Set.copyOf(ids), seen.keySet(), "every event enriched");
         Map<String, Integer> duplicates = seen.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,9 +20,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Reads the stack's topics as a downstream consumer would (read_committed), and writes single records. Tests take a topic's end
@@ -80,6 +85,37 @@ public final class TopicProbe {
             });
             return found;
         }
+    }
+
+    /**
+     * Hands each record after {@code from} to {@code each} until {@code enough} holds and the reader is at the end of
+     * the partitions (read_committed: a transaction left open holds the end back until it is aborted), for up to
+     * {@code atMost}. At the end with {@code enough} still false it returns, for the caller to say what is missing;
+     * short of the end it fails: what the reader did not get to may well be there.
+     */
+    public static <V> void readToEnd(Map<TopicPartition, Long> from, Deserializer<V> values, Duration atMost,
+                                     Consumer<ConsumerRecord<String, V>> each, BooleanSupplier enough) {
+        try (var consumer = consumerFrom(from, values)) {
+            try {
+                await().atMost(atMost).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(each);
+                    return enough.getAsBoolean() && behind(consumer).isEmpty();
+                });
+            } catch (ConditionTimeoutException e) {
+                Map<TopicPartition, String> behind = behind(consumer);
+                if (!behind.isEmpty()) {
+                    fail("The reader timed out after " + atMost.toSeconds() + " s before the end of the topic"
+                            + " (partition: position / end offset): " + behind, e);
+                }
+            }
+        }
+    }
+
+    /** The partitions the consumer has not read to their end yet, with "position / end offset" of each. */
+    private static Map<TopicPartition, String> behind(KafkaConsumer<?, ?> consumer) {
+        return consumer.endOffsets(consumer.assignment()).entrySet().stream()
+                .filter(end -> consumer.position(end.getKey()) < end.getValue())
+                .collect(Collectors.toMap(Map.Entry::getKey, end -> consumer.position(end.getKey()) + " / " + end.getValue()));
     }
 
     /** Writes one record as a producer of the stack would (acks=all) and returns where it landed. */
