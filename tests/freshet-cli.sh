@@ -28,6 +28,19 @@ expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs 
 expect "logs of an unknown part names the parts" nonzero "unknown part 'nope'" -- "$FRESHET" logs nope
 expect "logs of a part prints its log" 0 "Ready to accept connections" -- "$FRESHET" logs redis
 expect "status shows every part up" 0 "analytics-api   up" -- "$FRESHET" status
+# dead letters: the router's counts as JSON, and refusals with the router's reason or the flag named
+out=$("$FRESHET" dlq list --tenant demo --json 2>&1)
+if jq -e '.filter.tenant == "demo" and (.total | type) == "number" and (.by_stage | type) == "object"' <<<"$out" >/dev/null 2>&1; then
+  pass "dlq list --tenant --json prints the router's counts"
+else
+  fail "dlq list --tenant demo --json: $out"
+fi
+expect "dlq list refuses a time that is not ISO-8601" nonzero "'since' is an ISO-8601 time" -- "$FRESHET" dlq list --since yesterday
+expect "dlq redrive refuses an unknown reason before it starts" nonzero "Unknown reason 'broken'" -- \
+  "$FRESHET" dlq redrive --reason broken
+expect "dlq names an unknown flag" nonzero "unknown option '--tenantt'" -- "$FRESHET" dlq list --tenantt demo
+expect "dlq without list or redrive says how to call it" nonzero "Usage: ./freshet dlq list|redrive" -- "$FRESHET" dlq
+expect "dlq redrive --help says what it does" 0 "Sends the matching dead letters" -- "$FRESHET" dlq redrive --help
 expect "a missing JDK 25 is named with its fix" nonzero "needs JDK 25 or newer" -- \
   env JAVA_HOME=/nonexistent FRESHET_JVM_DIR="$scratch/no-jvms" "$FRESHET" up
 
