@@ -38,6 +38,19 @@ for port in $("$FRESHET" status | awk 'NR > 1 {print $4}'); do
   done
 done
 [ -z "$exposed" ] && pass "the stack listens on 127.0.0.1 only" || fail "listening beyond 127.0.0.1:$exposed"
+# dead letters: the router's counts as JSON, and refusals with the router's reason or the flag named
+out=$("$FRESHET" dlq list --tenant demo --json 2>&1)
+if jq -e '.filter.tenant == "demo" and (.total | type) == "number" and (.by_stage | type) == "object"' <<<"$out" >/dev/null 2>&1; then
+  pass "dlq list --tenant --json prints the router's counts"
+else
+  fail "dlq list --tenant demo --json: $out"
+fi
+expect "dlq list refuses a time that is not ISO-8601" nonzero "'since' is an ISO-8601 time" -- "$FRESHET" dlq list --since yesterday
+expect "dlq redrive refuses an unknown reason before it starts" nonzero "Unknown reason 'broken'" -- \
+  "$FRESHET" dlq redrive --reason broken
+expect "dlq names an unknown flag" nonzero "unknown option '--tenantt'" -- "$FRESHET" dlq list --tenantt demo
+expect "dlq without list or redrive says how to call it" nonzero "Usage: ./freshet dlq list|redrive" -- "$FRESHET" dlq
+expect "dlq redrive --help says what it does" 0 "Sends the matching dead letters" -- "$FRESHET" dlq redrive --help
 expect "a missing JDK 25 is named with its fix" nonzero "needs JDK 25 or newer" -- \
   env JAVA_HOME=/nonexistent FRESHET_JVM_DIR="$scratch/no-jvms" "$FRESHET" up
 

@@ -76,7 +76,7 @@ public class EventEnricher {
         boolean filtered = tenantRules.filtersOut(raw.type());
         boolean sampledOut = !filtered && tenantRules.samplesOut(raw.type(), raw.eventId());
         ObjectNode properties = raw.properties() instanceof ObjectNode object ? object : json.createObjectNode();
-        Instant eventTime = raw.timestamp() != null ? raw.timestamp() : raw.receivedAt();
+        Instant eventTime = raw.eventTime();
         Duration lag = Duration.between(eventTime, raw.receivedAt());
         // late by how long the client held the event, not by when we process it: a replay routes alike
         boolean late = lag.compareTo(lateAfter) > 0;

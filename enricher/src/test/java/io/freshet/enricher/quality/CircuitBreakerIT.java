@@ -26,7 +26,7 @@ class CircuitBreakerIT {
     void aFailingTenantIsPausedWithAnAlertWhileOthersFlowOn() throws Exception {
         var bad = TestTenants.create("breaker-bad");
         var good = TestTenants.create("breaker-good");
-        RawRecords.applyRules(bad.id(), "{\"validation\": {\"allowed_types\": [\"rules.probe\", \"order.created\"]}}");
+        TestTenants.applyRules(bad.id(), "{\"validation\": {\"allowed_types\": [\"rules.probe\", \"order.created\"]}}");
         var fromAlerts = TopicProbe.endOffsets(Topics.ALERTS);
         var fromDlq = TopicProbe.endOffsets(Topics.DLQ);
         var fromEnriched = TopicProbe.endOffsets(Topics.ENRICHED);

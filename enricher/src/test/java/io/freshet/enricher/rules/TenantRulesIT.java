@@ -27,7 +27,7 @@ class TenantRulesIT {
     @Test
     void transformationRulesShapeTheStoredEvent() throws Exception {
         var tenant = TestTenants.create("transform");
-        int version = RawRecords.applyRules(tenant.id(), """
+        int version = TestTenants.applyRules(tenant.id(), """
                 {"transform": {"rename": {"amt": "amount"}, "drop": ["password"], "mask": ["phone", "email"],
                                "hash": ["customer"], "tags": {"env": "prod", "team": "web"},
                                "filter_types": ["debug.log"], "sample": {"page.view": 0.5}}}""");
@@ -71,7 +71,7 @@ class TenantRulesIT {
     @Test
     void eventsBreakingValidationRulesGoToTheDlqWithEveryReason() throws Exception {
         var tenant = TestTenants.create("validate");
-        RawRecords.applyRules(tenant.id(), """
+        TestTenants.applyRules(tenant.id(), """
                 {"validation": {"allowed_types": ["order.created", "rules.probe"],
                                 "required": {"order.created": ["order_id", "amount"]},
                                 "properties": {"amount": {"type": "number", "min": 0, "max": 1000},
@@ -115,8 +115,8 @@ class TenantRulesIT {
     @Test
     void aRuleChangeAppliesToTheNextEventsWithoutARestart() throws Exception {
         var tenant = TestTenants.create("rulechange");
-        RawRecords.applyRules(tenant.id(), "{\"transform\": {\"tags\": {\"release\": \"a\"}}}");
-        int second = RawRecords.applyRules(tenant.id(), "{\"transform\": {\"tags\": {\"release\": \"b\"}, \"drop\": [\"secret\"]}}");
+        TestTenants.applyRules(tenant.id(), "{\"transform\": {\"tags\": {\"release\": \"a\"}}}");
+        int second = TestTenants.applyRules(tenant.id(), "{\"transform\": {\"tags\": {\"release\": \"b\"}, \"drop\": [\"secret\"]}}");
         var from = TopicProbe.endOffsets(Topics.ENRICHED);
         RawRecords.send(tenant.id(), "u1", "page.view", "{\"secret\": 1, \"path\": \"/\"}");
         EnrichedEvent event = TopicProbe.firstRecord(from, tenant.id() + "/u1", EnrichedRecords.deserializer()).value();

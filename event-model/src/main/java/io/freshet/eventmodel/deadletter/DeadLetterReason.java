@@ -1,5 +1,9 @@
 package io.freshet.eventmodel.deadletter;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
 /** Why a record is on freshet.events.dlq, as the code in its {@code reason} field. */
 public enum DeadLetterReason {
 
@@ -19,6 +23,11 @@ public enum DeadLetterReason {
     PROCESSING_FAILED;
 
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The reason with this code; empty for any other text. */
+    public static Optional<DeadLetterReason> ofCode(String code) {
+        return Arrays.stream(values()).filter(reason -> reason.code().equals(code)).findFirst();
     }
 }

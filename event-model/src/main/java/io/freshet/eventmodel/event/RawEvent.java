@@ -26,4 +26,9 @@ public record RawEvent(String tenantId, String eventId, String type, Instant tim
     public String partitionKey() {
         return tenantId + "/" + (userId != null ? userId : eventId);
     }
+
+    /** When it happened: the client's time, else when the gateway received it; freshet.events' event_time. */
+    public Instant eventTime() {
+        return timestamp != null ? timestamp : receivedAt;
+    }
 }

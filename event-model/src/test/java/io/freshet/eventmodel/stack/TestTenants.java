@@ -1,10 +1,14 @@
 package io.freshet.eventmodel.stack;
 
+import io.freshet.eventmodel.topic.Topics;
 import io.restassured.http.ContentType;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 /** Creates a fresh tenant through the admin API, so each test sees only its own data. */
 public final class TestTenants {
@@ -28,6 +32,22 @@ public final class TestTenants {
                 .put("/v1/admin/tenants/" + tenantId + "/rules")
                 .then().statusCode(200)
                 .extract().path("rulesVersion");
+    }
+
+    /**
+     * Saves the tenant's rules and waits until the enricher applies them: probe events (type rules.probe, which
+     * test rules let through) go in until one comes out under the new rules version.
+     */
+    public static int applyRules(String tenantId, String rulesJson) throws Exception {
+        int version = setRules(tenantId, rulesJson);
+        var from = TopicProbe.endOffsets(Topics.ENRICHED);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            String probe = "probe-" + UUID.randomUUID();
+            TopicProbe.sendAll(List.of(RawEvents.record(tenantId, probe, UUID.randomUUID().toString(), "rules.probe")));
+            return TopicProbe.firstRecord(from, tenantId + "/" + probe, EnrichedRecords.deserializer())
+                    .value().getRulesVersion() == version;
+        });
+        return version;
     }
 
     public static TestTenant create(String prefix) {

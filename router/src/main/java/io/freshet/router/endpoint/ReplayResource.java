@@ -2,7 +2,6 @@ package io.freshet.router.endpoint;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.eventmodel.http.ApiError;
 import io.freshet.router.replay.EventReplay;
 import io.freshet.router.replay.ReplayRequest;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +12,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import static io.freshet.router.endpoint.ErrorResponses.error;
 
 /**
  * {@code POST /v1/admin/replays} starts a replay (202, with its id); {@code GET /v1/admin/replays/{id}} shows its
@@ -57,9 +58,5 @@ public class ReplayResource {
     public Response status(@PathParam("id") String id) {
         return replays.find(id).map(replay -> Response.ok(replay).build())
                 .orElseGet(() -> error(Response.Status.NOT_FOUND, "unknown_replay", "No replay " + id + " on this router"));
-    }
-
-    private static Response error(Response.Status status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(ApiError.of(code, message)).build();
     }
 }

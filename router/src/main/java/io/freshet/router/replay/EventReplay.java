@@ -1,10 +1,11 @@
 package io.freshet.router.replay;
 
-import com.clickhouse.client.api.Client;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.router.admin.AdminJobs;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.ClickHouseBatchSink;
 import io.freshet.router.sink.SinkTable;
+import io.freshet.router.storage.StoredEvents;
 import io.freshet.router.stream.RouterClients;
 import io.freshet.router.stream.SinkLane;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,17 +26,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -55,39 +51,31 @@ public class EventReplay {
     private final RouterClients clients;
     private final ClickHouseBatchSink sink;
     private final RejectedRows deadLetters;
-    private final Client clickHouse;
+    private final StoredEvents storedEvents;
     private final MeterRegistry meters;
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("replay").factory());
-    private final Map<String, Replay> replays = new ConcurrentHashMap<>();
-    private final AtomicReference<String> running = new AtomicReference<>();
+    private final AdminJobs<Replay> replays = new AdminJobs<>("replay");
 
-    public EventReplay(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters, Client clickHouse,
-                       MeterRegistry meters) {
+    public EventReplay(RouterClients clients, ClickHouseBatchSink sink, RejectedRows deadLetters,
+                       StoredEvents storedEvents, MeterRegistry meters) {
         this.clients = clients;
         this.sink = sink;
         this.deadLetters = deadLetters;
-        this.clickHouse = clickHouse;
+        this.storedEvents = storedEvents;
         this.meters = meters;
     }
 
     /** Starts it in the background; empty when another replay is running. */
     public Optional<Replay> start(ReplayRequest request) {
-        String id = UUID.randomUUID().toString();
-        if (!running.compareAndSet(null, id)) {
-            return Optional.empty();
-        }
-        Replay replay = new Replay(id, request, Replay.State.RUNNING, 0, 0, 0, 0, null, Instant.now(), null);
-        replays.put(id, replay);
-        runner.execute(() -> run(replay));
-        return Optional.of(replay);
+        return replays.start(id -> new Replay(id, request, Replay.State.RUNNING, 0, 0, 0, 0, null, Instant.now(), null),
+                this::run);
     }
 
     public Optional<Replay> find(String id) {
-        return Optional.ofNullable(replays.get(id));
+        return replays.find(id);
     }
 
     public Optional<String> running() {
-        return Optional.ofNullable(running.get());
+        return replays.running();
     }
 
     private void run(Replay replay) {
@@ -111,7 +99,6 @@ public class EventReplay {
             state = Replay.State.FAILED;
             error = e.toString();
         }
-        running.set(null); // before the end shows: whoever sees it may start the next replay at once
         progress.end(state, error);
     }
 
@@ -165,9 +152,9 @@ public class EventReplay {
         if (block.isEmpty()) {
             return;
         }
-        Set<String> present = present(block);
+        Set<StoredEvents.Key> present = storedEvents.present(block.stream().map(EventReplay::key).toList());
         List<ConsumerRecord<String, SpecificRecord>> missing = block.stream()
-                .filter(r -> !present.contains(((EnrichedEvent) r.value()).getEventId())).toList();
+                .filter(r -> !present.contains(key(r))).toList();
         int rejected = 0;
         if (!missing.isEmpty()) {
             // the token names exactly these rows: a replay that finds the same rows missing inserts them alike
@@ -184,26 +171,9 @@ public class EventReplay {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** The event ids of the block that freshet.events already holds. */
-    private Set<String> present(List<ConsumerRecord<String, SpecificRecord>> block) {
-        Set<String> tenants = new HashSet<>();
-        List<UUID> ids = new ArrayList<>();
-        Instant first = Instant.MAX;
-        Instant last = Instant.MIN;
-        for (var record : block) {
-            EnrichedEvent event = (EnrichedEvent) record.value();
-            tenants.add(event.getTenantId());
-            ids.add(UUID.fromString(event.getEventId()));
-            first = event.getEventTime().isBefore(first) ? event.getEventTime() : first;
-            last = event.getEventTime().isAfter(last) ? event.getEventTime() : last;
-        }
-        // tenant ids and UUIDs are validated, so they can be written into the query as they are
-        String sql = "SELECT toString(event_id) AS id FROM freshet.events WHERE tenant_id IN ("
-                + tenants.stream().map(t -> "'" + t + "'").collect(Collectors.joining(","))
-                + ") AND event_time BETWEEN fromUnixTimestamp64Milli(" + first.toEpochMilli()
-                + ", 'UTC') AND fromUnixTimestamp64Milli(" + last.toEpochMilli() + ", 'UTC') AND event_id IN ("
-                + ids.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + ")";
-        return clickHouse.queryAll(sql).stream().map(r -> r.getString("id")).collect(Collectors.toSet());
+    private static StoredEvents.Key key(ConsumerRecord<String, SpecificRecord> record) {
+        EnrichedEvent event = (EnrichedEvent) record.value();
+        return new StoredEvents.Key(event.getTenantId(), UUID.fromString(event.getEventId()), event.getEventTime());
     }
 
     /** Updates the visible replay and the replay meters as blocks complete. */
@@ -225,20 +195,21 @@ public class EventReplay {
 
         void end(Replay.State state, String error) {
             Replay r = replay;
-            publish(new Replay(r.id(), r.request(), state, r.read(), r.restored(), r.present(), r.deadLettered(),
-                    error, r.startedAt(), Instant.now()));
+            replay = new Replay(r.id(), r.request(), state, r.read(), r.restored(), r.present(), r.deadLettered(),
+                    error, r.startedAt(), Instant.now());
+            replays.end(r.id(), replay);
             LOG.infof("Replay %s %s: read %d, restored %d, already present %d, dead-lettered %d", r.id(),
                     state.name().toLowerCase(), r.read(), r.restored(), r.present(), r.deadLettered());
         }
 
         private void publish(Replay updated) {
             replay = updated;
-            replays.put(updated.id(), updated);
+            replays.update(updated.id(), updated);
         }
     }
 
     @PreDestroy
     void stop() {
-        runner.shutdownNow();
+        replays.close();
     }
 }

@@ -42,6 +42,11 @@ public class RouterClients {
         return GroupConsumers.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
     }
 
+    /** Reads freshet.events.dlq (JSON dead letters) outside any group. */
+    public KafkaConsumer<String, String> deadLetterReader(String clientId) {
+        return GroupConsumers.reader(kafka, clientId);
+    }
+
     /** Where a lane's group stands on each partition: below it, every record is stored or being stored. */
     public Map<TopicPartition, OffsetAndMetadata> sinkOffsets(String group) throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
