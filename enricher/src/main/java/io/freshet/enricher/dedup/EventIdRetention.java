@@ -40,6 +40,8 @@ public class EventIdRetention {
     void onStart(@Observes @Priority(3) StartupEvent event) throws InterruptedException {
         var topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ENRICHER_EVENT_IDS);
         var retention = List.of(
+                new AlterConfigOp(new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE),
+                        AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG,
                         Long.toString(window.plusHours(1).toMillis())), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry(TopicConfig.SEGMENT_MS_CONFIG,

@@ -13,9 +13,4 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
     static TopicSpec compacted(String name, int partitions) {
         return new TopicSpec(name, partitions, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"));
     }
-
-    /** Latest value per key, for as long as the topic's retention (which its writer sets). */
-    static TopicSpec expiring(String name, int partitions) {
-        return new TopicSpec(name, partitions, Map.of("cleanup.policy", "compact,delete"));
-    }
 }

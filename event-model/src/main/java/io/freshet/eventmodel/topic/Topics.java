@@ -18,8 +18,8 @@ public final class Topics {
     /** The enricher's derived sessions per user, written in its transactions; partition n belongs to raw's n. */
     public static final String ENRICHER_SESSIONS = "freshet.enricher.sessions";
     /**
-     * The event ids the enricher passed on within its dedup window, written in its transactions; partition n
-     * belongs to raw's n. Compacted, and deleted past the window (the enricher sets the retention).
+     * The event ids the enricher passed on within its dedup window, a record per batch and partition, written in its
+     * transactions; partition n belongs to raw's n. Deleted past the window (the enricher sets the retention).
      */
     public static final String ENRICHER_EVENT_IDS = "freshet.enricher.event-ids";
 
@@ -35,7 +35,7 @@ public final class Topics {
             TopicSpec.stream(BILLING_USAGE, 3),
             TopicSpec.compacted(TENANTS, 1),
             TopicSpec.compacted(ENRICHER_SESSIONS, RAW_PARTITIONS),
-            TopicSpec.expiring(ENRICHER_EVENT_IDS, RAW_PARTITIONS));
+            TopicSpec.stream(ENRICHER_EVENT_IDS, RAW_PARTITIONS));
 
     private Topics() {
     }
