@@ -358,7 +358,10 @@ public class TransactionalEnricher extends ConsumerLoop {
         Map<TopicPartition, Long> beginnings = reader.beginningOffsets(changelog);
         reader.endOffsets(changelog).forEach((partition, end) -> ends.put(partition.partition(), end));
         for (TopicPartition partition : changelog) {
-            reader.seek(partition, Math.max(beginnings.get(partition), from.apply(partition.partition()).orElse(0)));
+            long position = from.apply(partition.partition()).orElse(0);
+            // past the end, the topic was made anew: all of it is news to the local store
+            reader.seek(partition, position > ends.get(partition.partition()) ? beginnings.get(partition)
+                    : Math.max(beginnings.get(partition), position));
         }
         while (changelog.stream().anyMatch(partition -> reader.position(partition) < ends.get(partition.partition()))) {
             ConsumerRecords<String, String> changes = reader.poll(Duration.ofMillis(200));
