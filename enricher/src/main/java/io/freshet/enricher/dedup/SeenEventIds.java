@@ -25,9 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -46,7 +46,7 @@ public class SeenEventIds {
 
     private final Duration window;
     private final Path directory;
-    private final Set<Integer> current = new HashSet<>();
+    private final Set<Integer> current = ConcurrentHashMap.newKeySet(); // see UserSessions#byPartition
     private final Options options;
     private final LRUCache cache;
     private final WriteOptions writeOptions;
@@ -192,7 +192,7 @@ public class SeenEventIds {
     }
 
     /** Opened on first use, on the enrichment thread; entries are dropped in compactions once older than the window. */
-    private RocksDB db() {
+    private synchronized RocksDB db() {
         if (db == null) {
             try {
                 Files.createDirectories(directory);

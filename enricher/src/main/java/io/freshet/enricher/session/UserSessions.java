@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 /**
@@ -29,7 +30,8 @@ public class UserSessions {
     private static final Duration FORGET_AFTER_GAP = Duration.ofHours(1);
 
     private final long gapMillis;
-    private final Map<Integer, PartitionSessions> byPartition = new HashMap<>();
+    // assigned and revoked partitions change on the consumer's polling thread, batches are enriched on a worker
+    private final Map<Integer, PartitionSessions> byPartition = new ConcurrentHashMap<>();
 
     public UserSessions(@ConfigProperty(name = "freshet.enricher.session-gap") Duration gap) {
         this.gapMillis = gap.toMillis();
