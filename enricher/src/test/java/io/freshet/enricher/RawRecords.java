@@ -5,7 +5,10 @@ import io.freshet.eventmodel.stack.Metrics;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assertions;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -32,6 +35,15 @@ public final class RawRecords {
 
     public static RecordMetadata sendValue(String key, String value) throws Exception {
         return TopicProbe.send(Topics.RAW, key, value);
+    }
+
+    /**
+     * Waits until the counter reaches {@code expected}: the enricher counts a batch once it knows its transaction committed,
+     * a moment after its records are visible.
+     */
+    public static void awaitCounter(double expected, String name, String... labels) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Assertions.assertEquals(expected, counter(name, labels),
+                name + " " + String.join(",", labels)));
     }
 
     /** The sum of the enricher's samples of a Prometheus counter whose labels contain all of {@code labels}. */

@@ -49,8 +49,8 @@ class CircuitBreakerIT {
         JsonNode paused = JSON.readTree(TopicProbe.firstRecord(fromDlq, bad.id() + "/later", new StringDeserializer()).value());
         assertEquals(TenantPausedException.class.getName(), paused.path("error_class").asText());
         assertTrue(paused.path("error_message").asText().contains("is paused until"), paused.toString());
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_tenant_paused", "tenant=\"" + bad.id() + "\""));
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_breaker_openings_total", "tenant=\"" + bad.id() + "\""));
-        assertEquals(0.0, RawRecords.counter("freshet_enricher_breaker_openings_total", "tenant=\"" + good.id() + "\""));
+        RawRecords.awaitCounter(1.0, "freshet_enricher_tenant_paused", "tenant=\"" + bad.id() + "\"");
+        RawRecords.awaitCounter(1.0, "freshet_enricher_breaker_openings_total", "tenant=\"" + bad.id() + "\"");
+        RawRecords.awaitCounter(0.0, "freshet_enricher_breaker_openings_total", "tenant=\"" + good.id() + "\"");
     }
 }

@@ -63,9 +63,9 @@ class TenantRulesIT {
         long pageViews = events.stream().filter(e -> e.getType().equals("page.view")).count();
         // half of 400 kept, decided by event id; 140..260 is over six standard deviations wide
         assertTrue(pageViews > 140 && pageViews < 260, "page.view sampled at 0.5: " + pageViews + " of 400 kept");
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_events_total", "tenant=\"" + tenant.id() + "\"", "outcome=\"filtered\""));
-        assertEquals(400 - pageViews, (long) RawRecords.counter("freshet_enricher_events_total",
-                "tenant=\"" + tenant.id() + "\"", "outcome=\"sampled_out\""));
+        RawRecords.awaitCounter(1.0, "freshet_enricher_events_total", "tenant=\"" + tenant.id() + "\"", "outcome=\"filtered\"");
+        RawRecords.awaitCounter(400 - pageViews, "freshet_enricher_events_total",
+                "tenant=\"" + tenant.id() + "\"", "outcome=\"sampled_out\"");
     }
 
     @Test
@@ -102,13 +102,13 @@ class TenantRulesIT {
                 .value().getEventId());
 
         String t = "tenant=\"" + tenant.id() + "\"";
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "dimension=\"completeness\"", "result=\"fail\""));
-        assertEquals(3.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "rule=\"required\"", "result=\"pass\""),
-                "o1, o3 and o4 carried what order.created requires");
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "rule=\"allowed_types\"", "result=\"fail\""));
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "rule=\"type\"", "result=\"fail\""));
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "rule=\"range\"", "result=\"fail\""));
-        assertEquals(1.0, RawRecords.counter("freshet_enricher_quality_checks_total", t, "rule=\"max_length\"", "result=\"fail\""));
+        RawRecords.awaitCounter(1.0, "freshet_enricher_quality_checks_total", t, "dimension=\"completeness\"", "result=\"fail\"");
+        // o1, o3 and o4 carried what order.created requires
+        RawRecords.awaitCounter(3.0, "freshet_enricher_quality_checks_total", t, "rule=\"required\"", "result=\"pass\"");
+        RawRecords.awaitCounter(1.0, "freshet_enricher_quality_checks_total", t, "rule=\"allowed_types\"", "result=\"fail\"");
+        RawRecords.awaitCounter(1.0, "freshet_enricher_quality_checks_total", t, "rule=\"type\"", "result=\"fail\"");
+        RawRecords.awaitCounter(1.0, "freshet_enricher_quality_checks_total", t, "rule=\"range\"", "result=\"fail\"");
+        RawRecords.awaitCounter(1.0, "freshet_enricher_quality_checks_total", t, "rule=\"max_length\"", "result=\"fail\"");
         assertTrue(RawRecords.counter("freshet_enricher_quality_checks_total", t, "dimension=\"timeliness\"", "result=\"pass\"") >= 6);
     }
 

@@ -8,24 +8,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The records of one partition waiting for their insert. A batch is flushed when its {@link FlushPolicy} says; but
- * when the partition's committed offset carries an intent (a predecessor crashed between insert and commit),
- * the next batch is exactly the intent's offsets, however long it takes to read them.
+ * The records of one partition waiting for their insert: whatever a poll brought (its consumer's fetch settings batch
+ * them); but when the partition's committed offset carries an intent (a predecessor crashed between insert and
+ * commit), the next batch is exactly the intent's offsets, however many polls it takes to read them.
  */
 public final class PartitionBatch {
 
     private final List<ConsumerRecord<String, SpecificRecord>> records = new ArrayList<>();
     private BatchIntent reform;
-    private long firstAddedAt;
 
     public PartitionBatch(Optional<BatchIntent> reform) {
         this.reform = reform.orElse(null);
     }
 
     public void add(List<ConsumerRecord<String, SpecificRecord>> polled) {
-        if (records.isEmpty() && !polled.isEmpty()) {
-            firstAddedAt = System.nanoTime();
-        }
         records.addAll(polled);
     }
 
@@ -33,15 +29,9 @@ public final class PartitionBatch {
         return records.size();
     }
 
-    /** Due by the policy, or (re-forming) read up to the intent's last offset. */
-    public boolean ready(FlushPolicy policy, boolean caughtUp) {
-        if (records.isEmpty()) {
-            return false;
-        }
-        if (reform != null) {
-            return records.getLast().offset() >= reform.last();
-        }
-        return policy.due(records.size(), System.nanoTime() - firstAddedAt, caughtUp);
+    /** Anything to insert, or (re-forming) read up to the intent's last offset. */
+    public boolean ready() {
+        return !records.isEmpty() && (reform == null || records.getLast().offset() >= reform.last());
     }
 
     /** The records of the next insert, and the intent that names them. */
@@ -62,6 +52,5 @@ public final class PartitionBatch {
     public void completed(List<ConsumerRecord<String, SpecificRecord>> batch) {
         records.subList(0, batch.size()).clear();
         reform = null;
-        firstAddedAt = System.nanoTime();
     }
 }

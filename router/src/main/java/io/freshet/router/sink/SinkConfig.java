@@ -8,14 +8,14 @@ import java.time.Duration;
 @ConfigMapping(prefix = "freshet.sink")
 public interface SinkConfig {
 
-    /** A partition's batch is inserted at this many rows at most. */
+    /** A partition's insert carries this many rows at most (also the lanes' max.poll.records). */
     int batchRows();
 
-    /** ... or when its oldest row waited this long. */
-    Duration batchAge();
+    /** The lanes' fetch.min.bytes: the broker holds a fetch until it has this much ... */
+    int batchBytes();
 
-    /** ... or, once it waited this long, as soon as Kafka has nothing more for the partition. */
-    Duration batchMinAge();
+    /** ... or this long passed (fetch.max.wait.ms); typed here so a bad value stops the start. */
+    int batchWaitMs();
 
     Retry retry();
 
@@ -23,9 +23,5 @@ public interface SinkConfig {
         Duration initialBackoff();
 
         Duration maxBackoff();
-    }
-
-    default FlushPolicy flushPolicy() {
-        return new FlushPolicy(batchRows(), batchAge(), batchMinAge());
     }
 }

@@ -9,32 +9,23 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
-/** The router's Kafka clients, configured from application.properties. */
+/**
+ * The router's Kafka clients besides its channels: readers of a topic's range on demand (a replay, the DLQ listing and
+ * redrives), which a channel, a stream from a group's offsets, does not do.
+ */
 @ApplicationScoped
 public class RouterClients {
 
     private final KafkaConnection kafka;
     private final RouteSerdes serdes;
-    private final String instanceId;
-    private final int maxPollRecords;
 
-    public RouterClients(KafkaConnection kafka, RouteSerdes serdes,
-                         @ConfigProperty(name = "freshet.router.instance-id") String instanceId,
-                         @ConfigProperty(name = "freshet.sink.batch-rows") int maxPollRecords) {
+    public RouterClients(KafkaConnection kafka, RouteSerdes serdes) {
         this.kafka = kafka;
         this.serdes = serdes;
-        this.instanceId = instanceId;
-        this.maxPollRecords = maxPollRecords;
-    }
-
-    /** Avro (enriched events, billing usage), read_committed, in a lane's group; offsets are committed by the router itself. */
-    KafkaConsumer<String, SpecificRecord> consumer(String group, String memberPrefix) {
-        return GroupConsumers.staticMember(kafka, group, memberPrefix + instanceId, maxPollRecords, serdes.deserializer());
     }
 
     /** Reads enriched events again for a replay, outside any group. */

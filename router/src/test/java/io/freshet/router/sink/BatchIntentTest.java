@@ -4,7 +4,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
@@ -28,24 +27,20 @@ class BatchIntentTest {
     void aBatchOfAnIntentIsReformedExactlyHoweverTheRecordsArrive() {
         var batch = new PartitionBatch(Optional.of(new BatchIntent(10, 15)));
         batch.add(records(10, 13));
-        assertFalse(batch.ready(policy(2), true), "not before its last offset was read, even when 'full'");
+        assertFalse(batch.ready(), "not before its last offset was read");
         batch.add(records(14, 20));
-        assertTrue(batch.ready(policy(1000), false));
+        assertTrue(batch.ready());
         var reformed = batch.next(1000);
         assertEquals(LongStream.rangeClosed(10, 15).boxed().toList(), reformed.records().stream().map(ConsumerRecord::offset).toList());
         assertEquals(new BatchIntent(10, 15), reformed.intent());
 
         batch.completed(reformed.records());
         assertEquals(5, batch.size());
-        assertTrue(batch.ready(policy(5), false), "then batches are formed by size (or age) again");
-        assertEquals(new BatchIntent(16, 20), batch.next(5).intent());
+        assertTrue(batch.ready(), "then a batch is whatever was read, up to the most rows an insert takes");
+        assertEquals(new BatchIntent(16, 18), batch.next(3).intent());
     }
 
     private static List<ConsumerRecord<String, SpecificRecord>> records(long from, long to) {
         return LongStream.rangeClosed(from, to).mapToObj(o -> new ConsumerRecord<String, SpecificRecord>("t", 0, o, "k", null)).toList();
-    }
-
-    private static FlushPolicy policy(int maxRows) {
-        return new FlushPolicy(maxRows, Duration.ofDays(1), Duration.ofDays(1));
     }
 }
