@@ -2,7 +2,7 @@ package io.freshet.enricher.stream;
 
 import io.freshet.enricher.dedup.SeenEventIds;
 import io.freshet.enricher.session.UserSessions;
-import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.TopicReaders;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.topic.Topics;
 import io.smallrye.common.annotation.Identifier;
@@ -88,7 +88,7 @@ public class EnricherState implements KafkaConsumerRebalanceListener {
      * demand, and the rebalance must not finish before the state is whole (as Kafka Streams' restore consumer).
      */
     private void restore(List<Integer> partitions) {
-        try (var reader = GroupConsumers.reader(kafka, "enricher-changelog-" + instanceId)) {
+        try (var reader = TopicReaders.reader(kafka, "enricher-changelog-" + instanceId)) {
             partitions.forEach(partition -> sessions.restore(partition, List.of()));
             readChangelog(reader, Topics.ENRICHER_SESSIONS, partitions, partition -> OptionalLong.empty(), sessions::restore);
             Map<Integer, Long> ends = readChangelog(reader, Topics.ENRICHER_EVENT_IDS, partitions, seenIds::restoredUpTo,

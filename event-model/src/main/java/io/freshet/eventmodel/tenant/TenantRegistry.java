@@ -1,7 +1,7 @@
 package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.TopicReaders;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -65,7 +65,7 @@ public class TenantRegistry {
 
     /** After topic provisioning (priority 1), before traffic. */
     void onStart(@Observes @Priority(2) StartupEvent event) {
-        consumer = GroupConsumers.reader(kafka, "tenant-registry");
+        consumer = TopicReaders.reader(kafka, "tenant-registry");
         var partitions = consumer.partitionsFor(Topics.TENANTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);

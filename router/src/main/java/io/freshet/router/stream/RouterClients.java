@@ -1,6 +1,6 @@
 package io.freshet.router.stream;
 
-import io.freshet.eventmodel.kafka.GroupConsumers;
+import io.freshet.eventmodel.kafka.TopicReaders;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.router.route.RouteSerdes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,12 +30,12 @@ public class RouterClients {
 
     /** Reads enriched events again for a replay, outside any group. */
     public KafkaConsumer<String, SpecificRecord> replayReader(String replayId) {
-        return GroupConsumers.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
+        return TopicReaders.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
     }
 
     /** Reads freshet.events.dlq (JSON dead letters) outside any group. */
     public KafkaConsumer<String, String> deadLetterReader(String clientId) {
-        return GroupConsumers.reader(kafka, clientId);
+        return TopicReaders.reader(kafka, clientId);
     }
 
     /** Where a lane's group stands on each partition: below it, every record is stored or being stored. */
