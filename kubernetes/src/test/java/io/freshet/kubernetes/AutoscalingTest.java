@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** KEDA's ScaledObjects, the gateway's HPA and the disruption budgets, against the Deployments and the topics. */
 class AutoscalingTest {
 
-    /** The consumer group each stage reads in (EnricherClients, SinkLane.LIVE) and the topic it scales on. */
+    /** The consumer group each stage reads in (the enricher's raw-events channel, SinkLane.LIVE) and the topic it scales on. */
     private static final Map<String, List<String>> GROUP_AND_TOPIC = Map.of(
             "enricher", List.of("freshet-enricher", "freshet.events.raw"),
             "router", List.of("freshet-router", "freshet.events.enriched"));

@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
@@ -22,8 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -31,6 +29,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,9 +63,8 @@ public class RawEventStream {
     private volatile boolean rewound = true;
     private Duration backoff;
 
-    /** A batch's records go to the emitter at once; the producer buffers them (buffer.memory) until the commit. */
     public RawEventStream(BatchEnricher enricher,
-                          @Channel(OUT) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) KafkaTransactions<ProducerRecord<String, byte[]>> transactions,
+                          @Channel(OUT) KafkaTransactions<ProducerRecord<String, byte[]>> transactions,
                           KafkaClientService kafka, TenantRegistry tenants, SchemaGovernance schemas, MeterRegistry meters,
                           @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
         this.enricher = enricher;
@@ -109,19 +108,16 @@ public class RawEventStream {
         } catch (RuntimeException e) {
             return failed(all.size(), e);
         }
-        List<OutgoingMessageMetadata<RecordMetadata>> idsWritten = new ArrayList<>();
-        return transactions.withTransaction(batch, emitter -> {
-                    enriched.records().forEach(record -> emitter.send(Message.of(record)));
-                    for (ProducerRecord<String, byte[]> record : enriched.idChangelog()) {
-                        var written = new OutgoingMessageMetadata<RecordMetadata>();
-                        idsWritten.add(written);
-                        emitter.send(Message.of(record).addMetadata(written));
-                    }
-                    return Uni.createFrom().voidItem();
-                })
+        List<Future<RecordMetadata>> idsWritten = new ArrayList<>();
+        // begin, the offsets, commit or abort: KafkaTransactions. The records go to its producer directly, in one hop
+        // to its sending thread: a Message per record through the emitter halved the enricher's throughput
+        return transactions.withTransaction(batch, emitter -> producer().runOnSendingThread(producer -> {
+                    enriched.records().forEach(producer::send);
+                    enriched.idChangelog().forEach(record -> idsWritten.add(producer.send(record)));
+                }))
                 .chain(() -> committed(next))
                 .invoke(() -> {
-                    enriched.committed(idsWritten.stream().map(OutgoingMessageMetadata::getResult).toList(), meters, freshness);
+                    enriched.committed(idsWritten.stream().map(RawEventStream::written).toList(), meters, freshness);
                     backoff = retryBackoff;
                     transactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 })
@@ -188,6 +184,19 @@ public class RawEventStream {
             throw new IllegalStateException("Interrupted while starting", e);
         }
         started = true;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return kafka.getProducer(OUT);
+    }
+
+    /** Complete once the transaction committed. */
+    private static RecordMetadata written(Future<RecordMetadata> send) {
+        try {
+            return send.get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("A committed send has no result", e);
+        }
     }
 
     private KafkaConsumer<String, String> consumer() {
