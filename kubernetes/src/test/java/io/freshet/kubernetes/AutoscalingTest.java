@@ -38,7 +38,7 @@ class AutoscalingTest {
             JsonNode trigger = scaled.path("spec").path("triggers").get(0).path("metadata");
             String group = trigger.path("consumerGroup").asText();
             assertEquals(groupAndTopic.getFirst(), group, service + "'s ScaledObject watches another group");
-            assertTrue(ServiceConfig.of(service).codeSays(group), service + "'s code no longer names its group " + group);
+            assertTrue(ServiceConfig.of(service).namesGroup(group), service + " no longer reads in the group " + group);
             assertEquals(groupAndTopic.get(1), trigger.path("topic").asText());
 
             // KEDA's operator connects from its own namespace: the service's bootstrap address, qualified

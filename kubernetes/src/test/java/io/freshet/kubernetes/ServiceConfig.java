@@ -77,6 +77,12 @@ record ServiceConfig(String service, String properties, String sources) {
         return sources.contains("\"" + literal + "\"");
     }
 
+    /** The service reads in the consumer group: a channel's {@code group.id} in its properties, or a literal in its code. */
+    boolean namesGroup(String group) {
+        return properties.lines().anyMatch(line -> line.matches("mp\\.messaging\\.incoming\\.[^.]+\\.group\\.id=" + Pattern.quote(group)))
+                || codeSays(group);
+    }
+
     private Matcher httpPort() {
         Matcher matcher = HTTP_PORT.matcher(properties);
         if (!matcher.find()) {
