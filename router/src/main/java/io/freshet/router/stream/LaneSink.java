@@ -65,6 +65,8 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     /** Owned partitions: assigned and revoked on the consumer's polling thread, stored from a worker thread. */
     private final Map<TopicPartition, PartitionBatch> batches = new ConcurrentHashMap<>();
+    /** The highest offset each revoked partition's batch had taken: a delivery in flight may hold what followed. */
+    private final Map<TopicPartition, Long> revoked = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     protected LaneSink(SinkLane lane, KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters,
@@ -184,7 +186,10 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
         }
     }
 
-    /** A partition's batch starts from the intent its committed offset carries, if any. */
+    /**
+     * A partition's batch starts at its committed offset, from the intent that offset carries, if any; records a delivery
+     * fetched for the batch it replaces are told apart by that batch's highest offset.
+     */
     private void formBatches(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return;
@@ -194,7 +199,10 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
             OffsetAndMetadata offset = committed.get(partition);
             Optional<BatchIntent> intent = BatchIntent.decode(offset == null ? null : offset.metadata());
             intent.ifPresent(i -> LOG.infof("Re-forming the batch %s of %s that a predecessor may have inserted", i, partition));
-            batches.put(partition, new PartitionBatch(intent));
+            PartitionBatch previous = batches.get(partition);
+            Long previousHighest = previous != null ? Long.valueOf(previous.highest()) : revoked.remove(partition);
+            batches.put(partition, new PartitionBatch(intent, offset == null ? 0 : offset.offset(),
+                    previousHighest == null ? -1 : previousHighest));
         }
     }
 
@@ -206,7 +214,12 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     /** A revoked partition's unstored records are dropped here and read again by the next owner from the committed offset. */
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        partitions.forEach(batches::remove);
+        for (TopicPartition partition : partitions) {
+            PartitionBatch batch = batches.remove(partition);
+            if (batch != null) {
+                revoked.put(partition, batch.highest());
+            }
+        }
     }
 
     @Override

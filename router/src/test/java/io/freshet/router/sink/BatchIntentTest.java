@@ -25,7 +25,7 @@ class BatchIntentTest {
 
     @Test
     void aBatchOfAnIntentIsReformedExactlyHoweverTheRecordsArrive() {
-        var batch = new PartitionBatch(Optional.of(new BatchIntent(10, 15)));
+        var batch = new PartitionBatch(Optional.of(new BatchIntent(10, 15)), 10);
         batch.add(records(10, 13));
         assertFalse(batch.ready(), "not before its last offset was read");
         batch.add(records(14, 20));
@@ -38,6 +38,36 @@ class BatchIntentTest {
         assertEquals(5, batch.size());
         assertTrue(batch.ready(), "then a batch is whatever was read, up to the most rows an insert takes");
         assertEquals(new BatchIntent(16, 18), batch.next(3).intent());
+    }
+
+    @Test
+    void aDeliveryFetchedBeforeTheBatchWasFormedIsIgnoredAndItsRecordsTakenOnceFromTheCommittedOffset() {
+        // the previous batch had taken 10..19 and stored none: a delivery in flight continues at 20, the fetch from the
+        // committed offset starts at 10
+        var batch = new PartitionBatch(Optional.empty(), 10, 19);
+        batch.add(records(20, 29));
+        assertFalse(batch.ready(), "a stale delivery is not taken");
+        batch.add(records(10, 24));
+        batch.add(records(20, 29));
+        assertEquals(LongStream.rangeClosed(10, 29).boxed().toList(), batch.next(1000).records().stream().map(ConsumerRecord::offset).toList());
+        assertEquals(29, batch.highest());
+    }
+
+    @Test
+    void whenThePreviousBatchWasStoredADeliveryFromPastItIsTheSameAsAFreshFetch() {
+        var batch = new PartitionBatch(Optional.empty(), 20, 19);
+        batch.add(records(21, 25)); // 20: a transaction marker
+        batch.add(records(21, 30));
+        assertEquals(new BatchIntent(21, 30), batch.next(1000).intent());
+        assertEquals(10, batch.size());
+    }
+
+    @Test
+    void aBatchFormedAgainBeforeTakingAnythingKeepsTheStaleBound() {
+        var first = new PartitionBatch(Optional.empty(), 10, 19);
+        var again = new PartitionBatch(Optional.empty(), 10, first.highest());
+        again.add(records(20, 29));
+        assertEquals(0, again.size());
     }
 
     private static List<ConsumerRecord<String, SpecificRecord>> records(long from, long to) {
