@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.freshet.ingest.config.IngestConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
@@ -47,11 +48,11 @@ public class InFlightBodies {
     private final String busyBody;
     private final String unauthorizedBody;
 
-    public InFlightBodies(TenantRegistry tenants, @ConfigProperty(name = "freshet.ingest.max-in-flight-body-bytes") MemorySize budget,
+    public InFlightBodies(TenantRegistry tenants, IngestConfig config,
                           @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
                           ObjectMapper json, MeterRegistry meters) throws JsonProcessingException {
         this.tenants = tenants;
-        this.budget = budget.asLongValue();
+        this.budget = config.maxInFlightBodyBytes().asLongValue();
         this.maxBody = maxBody.asLongValue();
         this.busyBody = json.writeValueAsString(ApiError.of("gateway_busy",
                 "The gateway holds as many request bodies as it may; retry after the Retry-After delay"));

@@ -5,7 +5,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.freshet.ingest.config.IngestConfig;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
@@ -29,11 +29,10 @@ public class TenantRateLimiter {
     private final long defaultLimit;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public TenantRateLimiter(RedisDataSource redis,
-                             @ConfigProperty(name = "freshet.ingest.rate-limit.default-per-second") long defaultLimit) {
+    public TenantRateLimiter(RedisDataSource redis, IngestConfig config) {
         this.counters = redis.value(Long.class);
         this.keys = redis.key();
-        this.defaultLimit = defaultLimit;
+        this.defaultLimit = config.rateLimit().defaultPerSecond();
     }
 
     /** Takes {@code events} tokens of the tenant's current second, or none at all when they do not fit. */

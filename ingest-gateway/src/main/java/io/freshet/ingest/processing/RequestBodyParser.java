@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.ingest.endpoint.IngestException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.freshet.ingest.config.IngestConfig;
+import jakarta.inject.Inject;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -24,8 +25,12 @@ public class RequestBodyParser {
     private final ObjectMapper json;
     private final int maxEvents;
 
-    public RequestBodyParser(ObjectMapper json,
-                             @ConfigProperty(name = "freshet.ingest.max-events-per-request") int maxEvents) {
+    @Inject
+    public RequestBodyParser(ObjectMapper json, IngestConfig config) {
+        this(json, config.maxEventsPerRequest());
+    }
+
+    RequestBodyParser(ObjectMapper json, int maxEvents) {
         this.json = json;
         this.maxEvents = maxEvents;
     }

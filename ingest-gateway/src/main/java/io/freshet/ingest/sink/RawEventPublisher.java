@@ -7,19 +7,23 @@ import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.eventmodel.trace.EventTracing;
+import io.freshet.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.annotation.PreDestroy;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -28,17 +32,25 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes accepted events to freshet.events.raw and returns only when they are committed there.
  * <p>
- * Requests queue here; a committer thread takes everything queued and writes it in one Kafka
- * transaction (group commit), while the other committers' transactions are on their way. A request is answered 202 only after its transaction committed; if the
+ * Requests queue here; a committer thread per raw-event channel takes everything queued and writes it in one Kafka
+ * transaction of its channel's producer (group commit), while the other channel's transaction is on its way. A request is answered 202 only after its transaction committed; if the
  * transaction fails it is aborted, so read_committed readers (the enricher) never see any of its events
  * and the 503 the request gets means "nothing stored". A request still queued at its admission deadline
  * is refused without being sent. The one case Kafka cannot decide in time, a commit whose answer never
  * came, is reported as unknown (see {@link KafkaUnavailableException#outcomeUnknown()}). Built at start, so the
  * producers are open before the first request.
+ * <p>
+ * The channels and their Kafka settings are in application.properties; the emitters only declare them to the
+ * messaging extension, which then makes their producers (see {@link TransactionCommitter} for why the records do
+ * not go through the emitters).
  */
 @Startup
 @ApplicationScoped
 public class RawEventPublisher {
+
+    /** Two transactional channels to freshet.events.raw: while one commits, the next transaction fills. */
+    static final String FIRST_CHANNEL = "raw-events-0";
+    static final String SECOND_CHANNEL = "raw-events-1";
 
     private final ObjectWriter json;
     private final Duration ackTimeout;
@@ -49,30 +61,38 @@ public class RawEventPublisher {
     private final EventTracing tracing;
     private final TenantRegistry tenants;
 
-    public RawEventPublisher(@ConfigProperty(name = "freshet.ingest.ack-timeout") Duration ackTimeout,
-                             @ConfigProperty(name = "freshet.ingest.max-queued-requests") int maxQueuedRequests,
-                             RawTransactions transactions, ObjectMapper json, MeterRegistry meters, EventTracing tracing,
-                             TenantRegistry tenants) {
+    public RawEventPublisher(IngestConfig config, KafkaClientService kafka,
+                             @Channel(FIRST_CHANNEL) MutinyEmitter<byte[]> first,
+                             @Channel(SECOND_CHANNEL) MutinyEmitter<byte[]> second,
+                             ObjectMapper json, MeterRegistry meters, EventTracing tracing, TenantRegistry tenants) {
         this.json = json.writerFor(RawEvent.class);
         this.tracing = tracing;
         this.tenants = tenants;
-        this.ackTimeout = ackTimeout;
+        this.ackTimeout = config.ackTimeout();
         // what is left of the bound once queued: the transaction itself may take up to its commit budget
-        this.admission = ackTimeout.minus(transactions.commitBudget());
+        this.admission = ackTimeout.minus(commitBudget(config.producer()));
         if (!admission.isPositive()) {
             throw new IllegalArgumentException("freshet.ingest.ack-timeout (" + ackTimeout + ") must be longer than a "
-                    + "transaction's worst case (" + transactions.commitBudget() + "), or every request would be refused");
+                    + "transaction's worst case (" + commitBudget(config.producer()) + "), or every request would be refused");
         }
-        this.queue = new ArrayBlockingQueue<>(maxQueuedRequests);
+        this.queue = new ArrayBlockingQueue<>(config.maxQueuedRequests());
         this.ackLatency = Timer.builder("freshet.ingest.kafka.ack")
                 .description("Time from queuing a request's events until their Kafka transaction committed")
                 .publishPercentileHistogram().register(meters);
         meters.gaugeCollectionSize("freshet.ingest.queued.requests", List.of(), queue);
-        for (int slot = 0; slot < transactions.inFlight(); slot++) {
-            var committer = new TransactionCommitter(slot, queue, transactions, meters);
-            Thread.ofPlatform().name("raw-event-committer-" + slot).daemon().start(committer);
+        // a transaction never waits for buffer space its own records hold
+        long maxTransactionBytes = config.producer().bufferMemory() / 4;
+        for (String channel : List.of(FIRST_CHANNEL, SECOND_CHANNEL)) {
+            var committer = new TransactionCommitter(channel, Objects.requireNonNull(kafka.<String, byte[]>getProducer(channel),
+                    channel), queue, maxTransactionBytes, meters);
+            Thread.ofPlatform().name("raw-event-committer-" + channel).daemon().start(committer);
             committers.add(committer);
         }
+    }
+
+    /** The longest one transaction can take: begin, send and commit wait at most max-block each, the acks the delivery timeout. */
+    private static Duration commitBudget(IngestConfig.Producer producer) {
+        return Duration.ofMillis(3L * producer.maxBlockMs() + producer.deliveryTimeoutMs());
     }
 
     /** Blocks (on a virtual thread) until the events are committed to Kafka, or throws having stored nothing. */
@@ -108,9 +128,14 @@ public class RawEventPublisher {
         }
     }
 
-    /** True once every committer could open its transactional producer. */
+    /** True once every channel's producer registered its transactional id, and none is broken since. */
     public boolean ready() {
-        return committers.stream().allMatch(TransactionCommitter::opened);
+        return committers.stream().allMatch(c -> c.opened() && c.broken() == null);
+    }
+
+    /** Why a channel's producer cannot take transactions any more (fenced, not authorized), if one cannot. */
+    public java.util.Optional<String> broken() {
+        return committers.stream().map(TransactionCommitter::broken).filter(Objects::nonNull).findFirst();
     }
 
     /** One record per event, each carrying its own send span (child of the request's span), which lasts until the commit. */

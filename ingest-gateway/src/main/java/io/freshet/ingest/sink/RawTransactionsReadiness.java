@@ -5,7 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready to take events until Kafka accepted the gateway's transactional producers. */
+/** Not ready to take events until Kafka accepted the transactional ids of the gateway's raw-event channels. */
 @Readiness
 @ApplicationScoped
 public class RawTransactionsReadiness implements HealthCheck {
