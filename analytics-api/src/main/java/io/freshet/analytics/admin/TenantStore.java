@@ -1,24 +1,18 @@
 package io.freshet.analytics.admin;
 
-import io.freshet.eventmodel.kafka.KafkaConnection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
-import io.freshet.eventmodel.topic.Topics;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Writes tenant changes to the compacted topic freshet.tenants and waits until this instance's
@@ -27,43 +21,47 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class TenantStore {
 
+    /** freshet.tenants, keyed by tenant id (application.properties). */
+    static final String CHANNEL = "tenant-changes";
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final KafkaProducer<String, String> producer;
+    private final MutinyEmitter<String> changes;
     private final TenantRegistry registry;
     private final ObjectMapper json;
 
-    public TenantStore(KafkaConnection kafka, TenantRegistry registry, ObjectMapper json) {
+    public TenantStore(@Channel(CHANNEL) MutinyEmitter<String> changes, TenantRegistry registry, ObjectMapper json) {
+        this.changes = changes;
         this.registry = registry;
         this.json = json;
-        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.CLIENT_ID_CONFIG, "tenant-admin",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, WRITE_TIMEOUT.toMillis())),
-                new StringSerializer(), new StringSerializer());
     }
 
     /** Stores the tenant and returns once the registry reflects it. */
     public synchronized void save(Tenant tenant) {
+        RecordMetadata written = write(tenant);
         try {
-            RecordMetadata written = producer.send(new ProducerRecord<>(Topics.TENANTS, tenant.id(),
-                    json.writeValueAsString(tenant))).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (!registry.awaitApplied(written.partition(), written.offset(), WRITE_TIMEOUT)) {
                 throw new TenantStoreUnavailableException("the tenant was stored but not yet visible");
             }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new TenantStoreUnavailableException("Kafka did not take the write: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TenantStoreUnavailableException("interrupted");
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A tenant always serializes", e);
         }
     }
 
-    @PreDestroy
-    void close() {
-        producer.close(Duration.ofSeconds(5));
+    /** Returns once Kafka acknowledged the record (acks=all), with where it landed. */
+    private RecordMetadata write(Tenant tenant) {
+        var written = new OutgoingMessageMetadata<RecordMetadata>();
+        try {
+            changes.sendMessage(Message.of(json.writeValueAsString(tenant))
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(tenant.id()).build())
+                    .addMetadata(written)).await().atMost(WRITE_TIMEOUT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A tenant always serializes", e);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            throw new TenantStoreUnavailableException("Kafka did not take the write within " + WRITE_TIMEOUT.toSeconds() + " s");
+        } catch (RuntimeException e) {
+            throw new TenantStoreUnavailableException("Kafka did not take the write: " + e.getMessage());
+        }
+        return written.getResult();
     }
 }

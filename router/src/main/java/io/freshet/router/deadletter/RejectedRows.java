@@ -1,29 +1,22 @@
 package io.freshet.router.deadletter;
 
-import io.freshet.eventmodel.kafka.KafkaConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.deadletter.DeadLetter;
 import io.freshet.eventmodel.deadletter.DeadLetterReason;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.sink.RejectedRow;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * Writes the records whose rows ClickHouse refused to freshet.events.dlq, with ClickHouse's reason, before the
@@ -36,31 +29,29 @@ public class RejectedRows {
     private static final Logger LOG = Logger.getLogger(RejectedRows.class);
     static final String STAGE = "router";
 
+    /** freshet.events.dlq (application.properties); each letter names its topic. */
+    static final String CHANNEL = "rejected-rows";
+
     private final ObjectMapper json;
     private final MeterRegistry meters;
-    private final KafkaProducer<String, byte[]> producer;
-    private final KafkaClientMetrics producerMetrics;
+    private final MutinyEmitter<ProducerRecord<String, byte[]>> letters;
 
-    public RejectedRows(ObjectMapper json, MeterRegistry meters, KafkaConnection kafka) {
+    public RejectedRows(ObjectMapper json, MeterRegistry meters,
+                        // a batch's letters are awaited together: the caller bounds what is buffered
+                        @Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+                        MutinyEmitter<ProducerRecord<String, byte[]>> letters) {
         this.json = json;
         this.meters = meters;
-        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
-                ProducerConfig.CLIENT_ID_CONFIG, "router-dead-letters",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new StringSerializer(), new ByteArraySerializer());
-        this.producerMetrics = new KafkaClientMetrics(producer);
-        producerMetrics.bindTo(meters);
+        this.letters = letters;
     }
 
     /** Returns once Kafka holds every one; throws if it does not, so the batch is tried again. */
-    public void send(List<RejectedRow> rejected) throws ExecutionException, InterruptedException {
-        List<Future<?>> acks = new ArrayList<>();
-        for (RejectedRow row : rejected) {
-            acks.add(producer.send(letter(row)));
+    public void send(List<RejectedRow> rejected) {
+        if (rejected.isEmpty()) {
+            return;
         }
-        for (Future<?> ack : acks) {
-            ack.get();
-        }
+        Uni.join().all(rejected.stream().map(row -> letters.send(letter(row))).toList()).andFailFast()
+                .await().indefinitely();
         for (RejectedRow row : rejected) {
             LOG.warnf("ClickHouse refused the row of %s-%d@%d; it is in %s: %s", row.record().topic(),
                     row.record().partition(), row.record().offset(), Topics.DLQ, row.reason());
@@ -77,9 +68,4 @@ public class RejectedRows {
                 source.topic(), source.partition(), source.offset(), Instant.now()).toRecord(source.key(), json);
     }
 
-    @PreDestroy
-    void close() {
-        producerMetrics.close();
-        producer.close();
-    }
 }

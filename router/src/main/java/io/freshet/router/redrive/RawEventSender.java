@@ -1,21 +1,16 @@
 package io.freshet.router.redrive;
 
-import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * Sends redriven events back to freshet.events.raw as the gateway wrote them: the payload unchanged, keyed by
@@ -28,23 +23,27 @@ public class RawEventSender {
     /** The redrive's id, on each record it sends back. */
     static final String REDRIVE_HEADER = "freshet-redrive";
 
-    private final TenantRegistry tenants;
-    private final KafkaProducer<String, String> producer;
+    /** freshet.events.raw (application.properties). */
+    static final String CHANNEL = "redriven-events";
 
-    public RawEventSender(KafkaConnection kafka, TenantRegistry tenants) {
+    private final TenantRegistry tenants;
+    private final MutinyEmitter<ProducerRecord<String, String>> events;
+
+    public RawEventSender(TenantRegistry tenants,
+                          // a block of letters is awaited together: the caller bounds what is buffered
+                          @Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+                          MutinyEmitter<ProducerRecord<String, String>> events) {
         this.tenants = tenants;
-        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
-                ProducerConfig.CLIENT_ID_CONFIG, "router-redrive",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new StringSerializer(), new StringSerializer());
+        this.events = events;
     }
 
     /** Returns once Kafka holds every one; throws if it does not. */
-    void send(String redriveId, List<RedrivenEvent> events) throws ExecutionException, InterruptedException {
-        List<Future<RecordMetadata>> acks = events.stream().map(event -> producer.send(record(redriveId, event))).toList();
-        for (Future<RecordMetadata> ack : acks) {
-            ack.get();
+    void send(String redriveId, List<RedrivenEvent> redriven) {
+        if (redriven.isEmpty()) {
+            return;
         }
+        Uni.join().all(redriven.stream().map(event -> events.send(record(redriveId, event))).toList()).andFailFast()
+                .await().indefinitely();
     }
 
     private ProducerRecord<String, String> record(String redriveId, RedrivenEvent redriven) {
@@ -55,10 +54,5 @@ public class RawEventSender {
         tenants.offsetOf(redriven.event().tenantId()).ifPresent(offset -> record.headers()
                 .add(TenantRegistry.OFFSET_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8)));
         return record;
-    }
-
-    @PreDestroy
-    void close() {
-        producer.close();
     }
 }
