@@ -1,20 +1,16 @@
 package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.eventmodel.kafka.TopicReaders;
-import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -25,15 +21,18 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The tenants of the pipeline, materialized from the compacted topic freshet.tenants. Every instance
- * reads the whole topic (no consumer group) and keeps following it, so a new tenant or a rotated key
- * takes effect everywhere within moments and without a restart.
+ * The tenants of the pipeline, materialized from the compacted topic freshet.tenants. Every instance reads the whole
+ * topic (its channel is assigned the partition, in no group; event-model's configuration) and keeps following it, so
+ * a new tenant or a rotated key takes effect everywhere within moments and without a restart.
  */
 @ApplicationScoped
 public class TenantRegistry {
 
+    /** freshet.tenants, from its start (event-model's META-INF/microprofile-config.properties). */
+    public static final String CHANNEL = "tenants";
     private static final Logger LOG = Logger.getLogger(TenantRegistry.class);
     /**
      * The header on a raw record with the offset of the tenants record by which the gateway knew the record's
@@ -42,66 +41,28 @@ public class TenantRegistry {
     public static final String OFFSET_HEADER = "freshet-tenant-offset";
     /** freshet.tenants has one partition: its offsets order every tenant change. */
     private static final int PARTITION = 0;
+    private static final TopicPartition TOPIC_PARTITION = new TopicPartition(Topics.TENANTS, PARTITION);
 
     private final Map<String, Tenant> byId = new ConcurrentHashMap<>();
     private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
-    private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
     private final Map<String, Long> recordOffsets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
-    private final KafkaConnection kafka;
-    private volatile Map<Integer, Long> startupEndOffsets;
-    private volatile KafkaConsumer<String, String> consumer;
-    private volatile boolean running = true;
-    private Thread follower;
+    private final KafkaClientService kafka;
     private final Counter updatesApplied;
+    /** The topic's end when this registry first asked (at start): read that far, it knows every tenant known then. */
+    private volatile Long startupEnd;
 
-    public TenantRegistry(ObjectMapper json, MeterRegistry meters, KafkaConnection kafka) {
+    public TenantRegistry(ObjectMapper json, MeterRegistry meters, KafkaClientService kafka) {
         this.json = json;
         this.kafka = kafka;
         meters.gaugeMapSize("freshet.tenants", List.of(), byId);
         this.updatesApplied = meters.counter("freshet.tenants.updates");
     }
 
-    /** After topic provisioning (priority 1), before traffic. */
-    void onStart(@Observes @Priority(2) StartupEvent event) {
-        consumer = TopicReaders.reader(kafka, "tenant-registry");
-        var partitions = consumer.partitionsFor(Topics.TENANTS).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        startupEndOffsets = toPartitionMap(consumer.endOffsets(partitions));
-        follower = Thread.ofPlatform().name("tenant-registry").daemon().start(this::follow);
-    }
-
-    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-            follower.join(TimeUnit.SECONDS.toMillis(5));
-        }
-    }
-
-    private void follow() {
-        try (KafkaConsumer<String, String> owned = consumer) {
-            while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    apply(record);
-                }
-                for (TopicPartition partition : consumer.assignment()) {
-                    consumer.currentLag(partition).ifPresent(lag -> lags.put(partition.partition(), lag));
-                    advance(partition, consumer.position(partition));
-                }
-            }
-        } catch (WakeupException e) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.error("Tenant registry stopped following " + Topics.TENANTS + "; readiness will fail", e);
-            running = false;
-        }
-    }
-
-    private void apply(ConsumerRecord<String, String> record) {
+    /** On the channel's thread, in offset order. */
+    @Incoming(CHANNEL)
+    void apply(ConsumerRecord<String, String> record) {
         Tenant updated = null;
         if (record.value() != null) {
             try {
@@ -109,6 +70,7 @@ public class TenantRegistry {
             } catch (Exception e) {
                 LOG.errorf("Ignoring unreadable tenant record at %s-%d@%d: %s",
                         record.topic(), record.partition(), record.offset(), e.getMessage());
+                advance(record.partition(), record.offset() + 1);
                 return;
             }
         }
@@ -121,6 +83,7 @@ public class TenantRegistry {
             byKeyHash.put(updated.apiKeyHash(), updated);
         }
         updatesApplied.increment();
+        advance(record.partition(), record.offset() + 1);
     }
 
     /** The tenant owning this API key, if any. */
@@ -142,9 +105,10 @@ public class TenantRegistry {
         return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
     }
 
-    /** True when, as of its last fetch, this registry has applied everything freshet.tenants holds. */
+    /** True when this registry has applied everything freshet.tenants holds now. */
     public boolean hasReadToTheEnd() {
-        return running && lags.getOrDefault(PARTITION, -1L) == 0;
+        OptionalLong end = endOffset();
+        return end.isPresent() && positions.getOrDefault(PARTITION, 0L) >= end.getAsLong();
     }
 
     /** Waits until this registry has applied the tenants record at {@code offset} (see {@link #OFFSET_HEADER}). */
@@ -158,9 +122,27 @@ public class TenantRegistry {
 
     /** True once the registry has read everything the topic held when the service started. */
     public boolean isCaughtUp() {
-        Map<Integer, Long> target = startupEndOffsets;
-        return running && target != null
-                && target.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+        if (startupEnd == null) {
+            endOffset().ifPresent(end -> startupEnd = end);
+        }
+        Long target = startupEnd;
+        return target != null && positions.getOrDefault(PARTITION, 0L) >= target;
+    }
+
+    /** The end of freshet.tenants, asked on the channel consumer's own thread; empty while it cannot tell. */
+    private OptionalLong endOffset() {
+        KafkaConsumer<String, String> consumer = kafka.getConsumer(CHANNEL);
+        if (consumer == null) {
+            return OptionalLong.empty(); // the channel is not started yet
+        }
+        try {
+            Function<Consumer<String, String>, Long> end = c -> c.endOffsets(List.of(TOPIC_PARTITION)).get(TOPIC_PARTITION);
+            Long offset = consumer.runOnPollingThread(end).await().atMost(Duration.ofSeconds(5));
+            return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+        } catch (RuntimeException e) {
+            LOG.debugf("Cannot tell the end of %s yet: %s", Topics.TENANTS, e.toString());
+            return OptionalLong.empty();
+        }
     }
 
     /** Waits until this registry has applied the record at {@code offset} of the tenants partition. */
@@ -176,14 +158,8 @@ public class TenantRegistry {
         return true;
     }
 
-    private synchronized void advance(TopicPartition partition, long position) {
-        positions.put(partition.partition(), position);
+    private synchronized void advance(int partition, long position) {
+        positions.put(partition, position);
         notifyAll();
-    }
-
-    private static Map<Integer, Long> toPartitionMap(Map<TopicPartition, Long> offsets) {
-        Map<Integer, Long> result = new ConcurrentHashMap<>();
-        offsets.forEach((tp, offset) -> result.put(tp.partition(), offset));
-        return result;
     }
 }
