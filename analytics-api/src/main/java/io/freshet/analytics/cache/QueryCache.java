@@ -1,5 +1,6 @@
 package io.freshet.analytics.cache;
 
+import io.freshet.analytics.config.AnalyticsConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.clickhouse.client.api.ClickHouseException;
@@ -15,7 +16,6 @@ import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -64,19 +64,16 @@ public class QueryCache {
     private final Cache<String, Object> recent;
     private volatile Instant redisRetryAt = Instant.MIN;
 
-    public QueryCache(RedisDataSource redis, ObjectMapper json, MeterRegistry meters,
-                      @ConfigProperty(name = "freshet.cache.live-ttl") Duration liveTtl,
-                      @ConfigProperty(name = "freshet.cache.closed-ttl") Duration closedTtl,
-                      @ConfigProperty(name = "freshet.cache.settle") Duration settle,
-                      @ConfigProperty(name = "freshet.cache.retry-after") Duration retryAfter,
-                      @ConfigProperty(name = "freshet.cache.local-ttl") Duration localTtl) {
+    public QueryCache(RedisDataSource redis, ObjectMapper json, MeterRegistry meters, AnalyticsConfig config) {
+        AnalyticsConfig.Cache cache = config.cache();
+        Duration localTtl = cache.localTtl();
         this.redis = redis.value(String.class);
         this.meters = meters;
         this.json = json;
-        this.liveTtl = liveTtl;
-        this.closedTtl = closedTtl;
-        this.settle = settle;
-        this.retryAfter = retryAfter;
+        this.liveTtl = cache.liveTtl();
+        this.closedTtl = cache.closedTtl();
+        this.settle = cache.settle();
+        this.retryAfter = cache.retryAfter();
         this.hits = meters.counter("freshet.analytics.cache", "result", "hit");
         this.misses = meters.counter("freshet.analytics.cache", "result", "miss");
         this.bypasses = meters.counter("freshet.analytics.cache", "result", "bypass");

@@ -1,5 +1,6 @@
 package io.freshet.analytics.dashboard;
 
+import io.freshet.analytics.config.AnalyticsConfig;
 import com.clickhouse.client.api.Client;
 import io.freshet.analytics.dashboard.PipelineSnapshot.LatestEvent;
 import io.freshet.analytics.dashboard.PipelineSnapshot.Stage;
@@ -8,7 +9,6 @@ import io.freshet.eventmodel.metrics.PrometheusText;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,14 +44,11 @@ public class PipelineWatch {
     private final Map<String, URI> services = new LinkedHashMap<>();
     private final Multi<PipelineSnapshot> snapshots;
 
-    public PipelineWatch(Client clickHouse,
-                         @ConfigProperty(name = "freshet.dashboard.ingest-gateway-url") String gateway,
-                         @ConfigProperty(name = "freshet.dashboard.enricher-url") String enricher,
-                         @ConfigProperty(name = "freshet.dashboard.router-url") String router) {
+    public PipelineWatch(Client clickHouse, AnalyticsConfig config) {
         this.clickHouse = clickHouse;
-        services.put("ingest-gateway", URI.create(gateway + "/q/metrics"));
-        services.put("enricher", URI.create(enricher + "/q/metrics"));
-        services.put("router", URI.create(router + "/q/metrics"));
+        services.put("ingest-gateway", URI.create(config.dashboard().ingestGatewayUrl() + "/q/metrics"));
+        services.put("enricher", URI.create(config.dashboard().enricherUrl() + "/q/metrics"));
+        services.put("router", URI.create(config.dashboard().routerUrl() + "/q/metrics"));
         // one reading a second however many watch: the first viewer starts it (a new Watch, so no stale readings
         // from an earlier run), later ones get the next snapshots, the last one leaving stops it. The readings block
         // (HTTP scrapes, ClickHouse): on a worker thread, one at a time, skipping ticks while one is slow.

@@ -1,11 +1,11 @@
 package io.freshet.analytics.stats;
 
+import io.freshet.analytics.config.AnalyticsConfig;
 import io.freshet.analytics.cache.QueryCache;
 import io.freshet.analytics.endpoint.ApiException;
 import io.freshet.eventmodel.tenant.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -51,12 +51,11 @@ public class Analytics {
 
     private final RecentEvents events;
 
-    public Analytics(AnalyticsQueries queries, RecentEvents events, QueryCache cache,
-                     @ConfigProperty(name = "freshet.stats.max-buckets") long maxBuckets) {
+    public Analytics(AnalyticsQueries queries, RecentEvents events, QueryCache cache, AnalyticsConfig config) {
         this.events = events;
         this.queries = queries;
         this.cache = cache;
-        this.maxBuckets = maxBuckets;
+        this.maxBuckets = config.maxBuckets();
     }
 
     /** Events per bucket and type, with their distinct users (from the per-minute rollup). */

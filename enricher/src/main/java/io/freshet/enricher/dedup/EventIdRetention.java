@@ -1,5 +1,6 @@
 package io.freshet.enricher.dedup;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.topic.Topics;
 import io.quarkus.runtime.StartupEvent;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +31,9 @@ public class EventIdRetention {
     private final KafkaConnection kafka;
     private final Duration window;
 
-    public EventIdRetention(KafkaConnection kafka, @ConfigProperty(name = "freshet.enricher.dedup-window") Duration window) {
+    public EventIdRetention(KafkaConnection kafka, EnricherConfig config) {
         this.kafka = kafka;
-        this.window = window;
+        this.window = config.dedupWindow();
     }
 
     /** After the topics exist (priority 1), before enrichment starts. */

@@ -1,5 +1,6 @@
 package io.freshet.enricher.dedup;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.LRUCache;
@@ -52,10 +52,9 @@ public class SeenEventIds {
     private final WriteOptions writeOptions;
     private volatile RocksDB db;
 
-    public SeenEventIds(@ConfigProperty(name = "freshet.enricher.dedup-window") Duration window,
-                        @ConfigProperty(name = "freshet.enricher.state-dir") Path stateDir, MeterRegistry meters) {
-        this.window = window;
-        this.directory = stateDir.resolve("event-ids");
+    public SeenEventIds(EnricherConfig config, MeterRegistry meters) {
+        this.window = config.dedupWindow();
+        this.directory = config.stateDir().resolve("event-ids");
         RocksDB.loadLibrary(); // before any RocksDB object
         this.writeOptions = new WriteOptions();
         // most lookups are for new ids, which the filters answer; filters and indexes stay in memory (about 1.5 bytes an

@@ -1,5 +1,6 @@
 package io.freshet.enricher.processing;
 
+import io.freshet.enricher.config.EnricherConfig;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,6 @@ import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +47,8 @@ public class EventEnricher {
     private final Duration lateAfter;
 
     public EventEnricher(ObjectMapper json, TenantRegistry tenants, TenantRuleBook rules, UserAgents userAgents,
-                         TenantCircuitBreaker breaker, @ConfigProperty(name = "freshet.enricher.late-after") Duration lateAfter) {
+                         TenantCircuitBreaker breaker, EnricherConfig config) {
+        Duration lateAfter = config.lateAfter();
         this.json = json;
         this.tenants = tenants;
         this.rules = rules;

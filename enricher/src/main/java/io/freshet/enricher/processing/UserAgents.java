@@ -1,10 +1,10 @@
 package io.freshet.enricher.processing;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * User agent strings to browser, OS and device, by Yauaa. Only the fields Freshet stores are loaded, and parses
@@ -24,7 +24,8 @@ public class UserAgents {
 
     private final UserAgentAnalyzer analyzer;
 
-    public UserAgents(@ConfigProperty(name = "freshet.enricher.user-agent-cache") int cacheSize) {
+    public UserAgents(EnricherConfig config) {
+        int cacheSize = config.userAgentCache();
         this.analyzer = UserAgentAnalyzer.newBuilder()
                 .hideMatcherLoadStats()
                 .withCache(cacheSize)

@@ -1,10 +1,10 @@
 package io.freshet.enricher.quality;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.eventmodel.record.Alert;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -35,14 +35,13 @@ public class TenantCircuitBreaker {
     private final MeterRegistry meters;
     private final Map<String, TenantWindow> windows = new ConcurrentHashMap<>();
 
-    public TenantCircuitBreaker(MeterRegistry meters,
-                                @ConfigProperty(name = "freshet.enricher.breaker.failure-rate") double failureRate,
-                                @ConfigProperty(name = "freshet.enricher.breaker.min-events") long minEvents,
-                                @ConfigProperty(name = "freshet.enricher.breaker.window") Duration window,
-                                @ConfigProperty(name = "freshet.enricher.breaker.pause") Duration pause) {
+    public TenantCircuitBreaker(MeterRegistry meters, EnricherConfig config) {
+        EnricherConfig.Breaker breaker = config.breaker();
+        Duration window = breaker.window();
+        Duration pause = breaker.pause();
         this.meters = meters;
-        this.failureRate = failureRate;
-        this.minEvents = minEvents;
+        this.failureRate = breaker.failureRate();
+        this.minEvents = breaker.minEvents();
         this.window = window;
         this.pause = pause;
     }

@@ -1,10 +1,10 @@
 package io.freshet.enricher.session;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.eventmodel.topic.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,8 +33,8 @@ public class UserSessions {
     // assigned and revoked partitions change on the consumer's polling thread, batches are enriched on a worker
     private final Map<Integer, PartitionSessions> byPartition = new ConcurrentHashMap<>();
 
-    public UserSessions(@ConfigProperty(name = "freshet.enricher.session-gap") Duration gap) {
-        this.gapMillis = gap.toMillis();
+    public UserSessions(EnricherConfig config) {
+        this.gapMillis = config.sessionGap().toMillis();
     }
 
     /** A user's current session: derived id, its first event's time and the last event's time. */

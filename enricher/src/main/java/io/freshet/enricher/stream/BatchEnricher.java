@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.enricher.deadletter.DeadLetters;
 import io.freshet.enricher.dedup.SeenEventIds;
 import io.freshet.enricher.processing.Enrichment;
@@ -59,8 +60,9 @@ public class BatchEnricher {
     public BatchEnricher(EventEnricher enricher, DeadLetters deadLetters, TenantRegistry tenants, EnricherState state,
                          TenantCircuitBreaker breaker, EventTracing tracing, MeterRegistry meters,
                          @ConfigProperty(name = "freshet.registry.url") String registryUrl,
-                         @ConfigProperty(name = "freshet.enricher.max-attempts") int maxAttempts,
-                         @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
+                         EnricherConfig config) {
+        int maxAttempts = config.maxAttempts();
+        Duration retryBackoff = config.retryBackoff();
         this.enricher = enricher;
         this.deadLetters = deadLetters;
         this.tenants = tenants;

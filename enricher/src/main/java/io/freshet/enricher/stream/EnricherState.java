@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.enricher.dedup.SeenEventIds;
 import io.freshet.enricher.session.UserSessions;
 import io.freshet.eventmodel.kafka.TopicReaders;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -47,7 +47,8 @@ public class EnricherState implements KafkaConsumerRebalanceListener {
     private final String instanceId;
 
     public EnricherState(UserSessions sessions, SeenEventIds seenIds, KafkaConnection kafka,
-                         @ConfigProperty(name = "freshet.enricher.instance-id") String instanceId) {
+                         EnricherConfig config) {
+        String instanceId = config.instanceId();
         this.sessions = sessions;
         this.seenIds = seenIds;
         this.kafka = kafka;

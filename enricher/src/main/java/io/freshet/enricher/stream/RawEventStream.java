@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.enricher.schema.SchemaGovernance;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -66,7 +66,8 @@ public class RawEventStream {
     public RawEventStream(BatchEnricher enricher,
                           @Channel(OUT) KafkaTransactions<ProducerRecord<String, byte[]>> transactions,
                           KafkaClientService kafka, TenantRegistry tenants, SchemaGovernance schemas, MeterRegistry meters,
-                          @ConfigProperty(name = "freshet.enricher.retry-backoff") Duration retryBackoff) {
+                          EnricherConfig config) {
+        Duration retryBackoff = config.retryBackoff();
         this.enricher = enricher;
         this.transactions = transactions;
         this.kafka = kafka;

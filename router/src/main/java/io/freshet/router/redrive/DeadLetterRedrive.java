@@ -1,5 +1,6 @@
 package io.freshet.router.redrive;
 
+import io.freshet.router.config.RouterConfig;
 import io.freshet.router.admin.AdminJobs;
 import io.freshet.router.deadletter.DeadLetterFilter;
 import io.freshet.router.deadletter.DeadLetterQueue;
@@ -38,17 +39,17 @@ public class DeadLetterRedrive {
     private final LetterPayloads payloads;
     private final StoredEvents storedEvents;
     private final RawEventSender sender;
-    private final RedriveConfig config;
+    private final RouterConfig.Redrive config;
     private final MeterRegistry meters;
     private final AdminJobs<Redrive> redrives = new AdminJobs<>("redrive");
 
     public DeadLetterRedrive(DeadLetterQueue dlq, LetterPayloads payloads, StoredEvents storedEvents, RawEventSender sender,
-                             RedriveConfig config, MeterRegistry meters) {
+                             RouterConfig config, MeterRegistry meters) {
         this.dlq = dlq;
         this.payloads = payloads;
         this.storedEvents = storedEvents;
         this.sender = sender;
-        this.config = config;
+        this.config = config.redrive();
         this.meters = meters;
     }
 

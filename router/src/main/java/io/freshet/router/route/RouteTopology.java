@@ -1,5 +1,6 @@
 package io.freshet.router.route;
 
+import io.freshet.router.config.RouterConfig;
 import io.freshet.eventmodel.record.Alert;
 import io.freshet.eventmodel.record.BillingUsage;
 import io.freshet.eventmodel.tenant.TenantRules;
@@ -21,7 +22,6 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,10 +51,10 @@ public class RouteTopology {
     private final Duration billingGrace;
 
     public RouteTopology(RouteSerdes serdes, AlertRuleBook alertRules,
-                         @ConfigProperty(name = "freshet.billing.grace") Duration billingGrace) {
+                         RouterConfig config) {
         this.serdes = serdes;
         this.alertRules = alertRules;
-        this.billingGrace = billingGrace;
+        this.billingGrace = config.billingGrace();
     }
 
     @Produces

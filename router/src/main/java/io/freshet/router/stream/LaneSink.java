@@ -2,11 +2,11 @@ package io.freshet.router.stream;
 
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.trace.EventTracing;
+import io.freshet.router.config.RouterConfig;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.BatchIntent;
 import io.freshet.router.sink.ClickHouseBatchSink;
 import io.freshet.router.sink.PartitionBatch;
-import io.freshet.router.sink.SinkConfig;
 import io.freshet.router.sink.SinkTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -70,15 +70,15 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     private volatile boolean running = true;
 
     protected LaneSink(SinkLane lane, KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters,
-                       MeterRegistry meters, EventTracing tracing, SinkConfig config) {
+                       MeterRegistry meters, EventTracing tracing, RouterConfig config) {
         this.lane = lane;
         this.kafka = kafka;
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.tracing = tracing;
-        this.maxRows = config.batchRows();
-        this.initialBackoff = config.retry().initialBackoff();
-        this.maxBackoff = config.retry().maxBackoff();
+        this.maxRows = config.sink().batchRows();
+        this.initialBackoff = config.sink().retry().initialBackoff();
+        this.maxBackoff = config.sink().retry().maxBackoff();
         this.freshness = Timer.builder(lane.freshnessMetric())
                 .description("From the gateway accepting an event to ClickHouse storing it (" + lane.tag() + " lane)")
                 .publishPercentileHistogram().register(meters);

@@ -3,7 +3,7 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.sink.ClickHouseBatchSink;
-import io.freshet.router.sink.SinkConfig;
+import io.freshet.router.config.RouterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
@@ -21,7 +21,7 @@ public class LiveSink extends LaneSink {
     public static final String CHANNEL = "enriched-events";
 
     public LiveSink(KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
-                    EventTracing tracing, SinkConfig config) {
+                    EventTracing tracing, RouterConfig config) {
         super(SinkLane.LIVE, kafka, sink, deadLetters, meters, tracing, config);
     }
 

@@ -1,0 +1,54 @@
+package io.freshet.router.config;
+
+import io.smallrye.config.ConfigMapping;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import java.time.Duration;
+
+/** The router's {@code freshet.router.*} settings (application.properties), checked at start. */
+@ConfigMapping(prefix = "freshet.router")
+public interface RouterConfig {
+
+    /** This instance's name: its static group memberships and Kafka Streams state. Two live instances never share one. */
+    @NotBlank
+    String instanceId();
+
+    /** Billing counts an event into the minute the gateway accepted it; a minute stays open this long. */
+    Duration billingGrace();
+
+    Sink sink();
+
+    Redrive redrive();
+
+    /** The ClickHouse sink. */
+    interface Sink {
+
+        /** A partition's insert carries this many rows at most. */
+        @Min(1)
+        int batchRows();
+
+        /** The lanes' fetch.min.bytes: the broker holds a fetch until it has this much ... */
+        @Min(1)
+        int batchBytes();
+
+        /** ... or this long passed (fetch.max.wait.ms). */
+        @Min(0)
+        int batchWaitMs();
+
+        Retry retry();
+
+        /** A batch ClickHouse does not take is retried with this backoff, doubling. */
+        interface Retry {
+            Duration initialBackoff();
+
+            Duration maxBackoff();
+        }
+    }
+
+    /** The DLQ redrive. */
+    interface Redrive {
+        /** How long a redrive follows the events it sent, after the last one: those neither stored nor dead-lettered again by then are pending. */
+        Duration followTimeout();
+    }
+}
