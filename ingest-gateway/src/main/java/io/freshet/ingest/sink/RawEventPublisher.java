@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +63,7 @@ public class RawEventPublisher {
     private final TenantRegistry tenants;
 
     public RawEventPublisher(IngestConfig config, KafkaClientService kafka,
+                             // they declare the channels, whose producers the extension then makes; nothing is sent through them
                              @Channel(FIRST_CHANNEL) MutinyEmitter<byte[]> first,
                              @Channel(SECOND_CHANNEL) MutinyEmitter<byte[]> second,
                              ObjectMapper json, MeterRegistry meters, EventTracing tracing, TenantRegistry tenants) {
@@ -134,7 +136,7 @@ public class RawEventPublisher {
     }
 
     /** Why a channel's producer cannot take transactions any more (fenced, not authorized), if one cannot. */
-    public java.util.Optional<String> broken() {
+    public Optional<String> broken() {
         return committers.stream().map(TransactionCommitter::broken).filter(Objects::nonNull).findFirst();
     }
 

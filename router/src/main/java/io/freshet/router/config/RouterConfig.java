@@ -28,13 +28,11 @@ public interface RouterConfig {
         @Min(1)
         int batchRows();
 
-        /** The lanes' fetch.min.bytes: the broker holds a fetch until it has this much ... */
-        @Min(1)
-        int batchBytes();
+        /** A partition's batch is inserted at the latest when its oldest record waited this long ... */
+        Duration batchAge();
 
-        /** ... or this long passed (fetch.max.wait.ms). */
-        @Min(0)
-        int batchWaitMs();
+        /** ... and already after this long when Kafka has nothing more for the partition yet. */
+        Duration batchMinAge();
 
         Retry retry();
 

@@ -25,8 +25,10 @@ public final class PartitionBatch {
     /** The lowest offset still to take: the committed offset, then one past the last record taken. */
     private long next;
     /** The highest offset taken; until then the previous batch's, which stale deliveries follow. */
-    private long highest;
+    private volatile long highest;
     private boolean fresh = true;
+    /** When the oldest record waiting here arrived (System.nanoTime). */
+    private long firstAddedAt;
 
     /** A partition's first batch in this process. */
     public PartitionBatch(Optional<BatchIntent> reform, long committed) {
@@ -58,6 +60,9 @@ public final class PartitionBatch {
         }
         for (var record : polled) {
             if (record.offset() >= next) {
+                if (records.isEmpty()) {
+                    firstAddedAt = System.nanoTime();
+                }
                 records.add(record);
                 next = record.offset() + 1;
                 highest = record.offset();
@@ -75,9 +80,24 @@ public final class PartitionBatch {
         return highest;
     }
 
-    /** Anything to insert, or (re-forming) read up to the intent's last offset. */
-    public boolean ready() {
-        return !records.isEmpty() && (reform == null || records.getLast().offset() >= reform.last());
+    /** When the oldest record waiting here arrived (System.nanoTime). */
+    public long firstAddedAt() {
+        return firstAddedAt;
+    }
+
+    /**
+     * Whether to insert now: re-forming, once read up to the intent's last offset; else once it holds a full insert,
+     * its oldest record waited the longest age, or the shortest age while Kafka has nothing more for the partition.
+     */
+    public boolean due(int maxRows, long maxAgeNanos, long minAgeNanos, boolean caughtUp) {
+        if (records.isEmpty()) {
+            return false;
+        }
+        if (reform != null) {
+            return records.getLast().offset() >= reform.last();
+        }
+        long age = System.nanoTime() - firstAddedAt;
+        return records.size() >= maxRows || age >= maxAgeNanos || caughtUp && age >= minAgeNanos;
     }
 
     /** The records of the next insert, and the intent that names them. */
@@ -98,5 +118,6 @@ public final class PartitionBatch {
     public void completed(List<ConsumerRecord<String, SpecificRecord>> batch) {
         records.subList(0, batch.size()).clear();
         reform = null;
+        firstAddedAt = System.nanoTime();
     }
 }

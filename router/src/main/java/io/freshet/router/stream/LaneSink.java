@@ -28,18 +28,24 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Exactly once from a lane's channel ({@link SinkLane}: freshet.events.enriched and freshet.billing.usage, or
  * freshet.events.late) into ClickHouse ({@link SinkTable}). Each delivered batch is inserted partition by partition;
- * before a partition's rows are inserted, their offset range is committed as the partition's offset metadata, with
- * the offset itself unchanged; after the insert, the offset moves past them. A crash between the two leaves the range
+ * before the rows are inserted, each partition's offset range is committed as its offset metadata, with the offset
+ * itself unchanged (one commit for all partitions); after the inserts, the offsets move past them. A crash between the two leaves the range
  * behind, and whoever owns the partition next (told by this rebalance listener) re-forms exactly that batch, whose
  * insert carries the same deduplication token, which ClickHouse drops if the first insert had landed. While
  * ClickHouse fails, the same rows are retried; the connector then pauses fetching (the next batch is not asked for),
@@ -59,6 +65,10 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     private final RejectedRows deadLetters;
     private final EventTracing tracing;
     private final int maxRows;
+    private final long maxAgeNanos;
+    private final long minAgeNanos;
+    /** Inserts the batches that are due by age while no delivery comes (serialized with {@link #store}). */
+    private final ScheduledExecutorService ticker;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Timer freshness;
@@ -77,53 +87,121 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
         this.deadLetters = deadLetters;
         this.tracing = tracing;
         this.maxRows = config.sink().batchRows();
+        this.maxAgeNanos = config.sink().batchAge().toNanos();
+        this.minAgeNanos = config.sink().batchMinAge().toNanos();
         this.initialBackoff = config.sink().retry().initialBackoff();
         this.maxBackoff = config.sink().retry().maxBackoff();
         this.freshness = Timer.builder(lane.freshnessMetric())
                 .description("From the gateway accepting an event to ClickHouse storing it (" + lane.tag() + " lane)")
                 .publishPercentileHistogram().register(meters);
         meters.gauge("freshet.sink.paused.partitions", List.of(Tag.of("lane", lane.tag())), pausedPartitions);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sink-" + lane.tag()).daemon().factory());
+        long tick = config.sink().batchMinAge().toMillis();
+        ticker.scheduleWithFixedDelay(this::flushAged, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** Stores a delivered batch (on a worker thread); the next one is delivered once this returns. */
-    protected void store(ConsumerRecords<String, SpecificRecord> records) {
+    /**
+     * Takes a delivered batch (on a worker thread; the next one is delivered once this returns) and inserts the
+     * partitions' batches that are full or old; the rest wait for more records or for {@link #flushAged}.
+     */
+    protected synchronized void store(ConsumerRecords<String, SpecificRecord> records) {
         for (TopicPartition partition : records.partitions()) {
             PartitionBatch batch = batches.get(partition);
-            if (batch == null) {
-                continue; // revoked since the poll: its next owner reads these records again
+            if (batch != null) { // else revoked since the poll: its next owner reads these records again
+                batch.add(records.records(partition));
             }
-            batch.add(records.records(partition));
-            while (running && batch != null && batch.ready()) {
-                flush(partition, batch);
-                batch = batches.get(partition); // gone if revoked while ClickHouse was retried
+        }
+        flushWhileDue(Map.of());
+    }
+
+    /**
+     * Every tick: inserts the batches that are old, or that waited the shortest age while Kafka has nothing more for
+     * their partition yet. Under load a batch grows to its full size; when the flow is thin it goes at once.
+     */
+    private synchronized void flushAged() {
+        try {
+            long now = System.nanoTime();
+            List<TopicPartition> waiting = batches.entrySet().stream()
+                    .filter(e -> e.getValue().size() > 0 && now - e.getValue().firstAddedAt() >= minAgeNanos)
+                    .map(Map.Entry::getKey).toList();
+            if (running && !waiting.isEmpty()) {
+                flushWhileDue(caughtUp(waiting));
             }
+        } catch (RuntimeException e) {
+            LOG.warnf("Inserting the aged batches of %s failed (%s); the next tick tries again", lane.channel(), e.toString());
         }
     }
 
-    /** Intent committed, batch inserted (retried until it lands or the partition moves away), offset committed. */
-    private void flush(TopicPartition partition, PartitionBatch batch) {
-        PartitionBatch.Next next = batch.next(maxRows);
-        BatchIntent intent = next.intent();
-        try {
-            commit(partition, new OffsetAndMetadata(intent.first(), intent.encode()));
-            if (!insert(partition, batch, next.records(), intent.deduplicationToken(partition.topic(), partition.partition()))) {
-                return; // the partition moved to another instance, which re-forms this batch from the intent
+    private void flushWhileDue(Map<TopicPartition, Boolean> caughtUp) {
+        Map<TopicPartition, PartitionBatch> due = dueBatches(caughtUp);
+        while (running && !due.isEmpty()) {
+            flush(due);
+            due = dueBatches(Map.of()); // what is left after a full batch
+        }
+    }
+
+    private Map<TopicPartition, PartitionBatch> dueBatches(Map<TopicPartition, Boolean> caughtUp) {
+        Map<TopicPartition, PartitionBatch> due = new HashMap<>();
+        batches.forEach((partition, batch) -> {
+            if (batch.due(maxRows, maxAgeNanos, minAgeNanos, caughtUp.getOrDefault(partition, false))) {
+                due.put(partition, batch);
             }
-            commit(partition, new OffsetAndMetadata(intent.last() + 1));
-        } catch (KafkaException e) {
-            // e.g. a commit refused during a rebalance. Whichever commit it was, re-forming this very batch is right:
-            // its insert carries the same token, so ClickHouse drops it if it had landed.
-            LOG.warnf("Committing %s failed (%s); re-forming the batch %s", partition, e.toString(), intent);
-            rewind();
+        });
+        return due;
+    }
+
+    /** Whether the consumer has read all Kafka holds of each partition, as of its last fetch (on its polling thread). */
+    private Map<TopicPartition, Boolean> caughtUp(List<TopicPartition> partitions) {
+        Function<Consumer<String, SpecificRecord>, Map<TopicPartition, Boolean>> lags = c -> {
+            Map<TopicPartition, Boolean> caughtUp = new HashMap<>();
+            for (TopicPartition partition : partitions) {
+                if (c.assignment().contains(partition)) {
+                    OptionalLong lag = c.currentLag(partition);
+                    caughtUp.put(partition, lag.isPresent() && lag.getAsLong() == 0);
+                }
+            }
+            return caughtUp;
+        };
+        return consumer().runOnPollingThread(lags).await().indefinitely();
+    }
+
+    /**
+     * The intents of every ready partition committed at once, each partition's batch inserted (retried until it lands
+     * or the partition moves away), then the offsets past them committed at once: two commits per cycle, however many
+     * partitions (a commit runs on the consumer's polling thread, between two polls).
+     */
+    private void flush(Map<TopicPartition, PartitionBatch> ready) {
+        Map<TopicPartition, PartitionBatch.Next> next = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> intents = new HashMap<>();
+        ready.forEach((partition, batch) -> {
+            PartitionBatch.Next batchNext = batch.next(maxRows);
+            next.put(partition, batchNext);
+            intents.put(partition, new OffsetAndMetadata(batchNext.intent().first(), batchNext.intent().encode()));
+        });
+        if (!commit(intents)) {
             return;
         }
-        batch.completed(next.records());
-        Instant now = Instant.now();
-        for (var record : next.records()) {
-            if (record.value() instanceof EnrichedEvent event) {
-                freshness.record(Duration.between(event.getReceivedAt(), now));
+        Map<TopicPartition, OffsetAndMetadata> stored = new HashMap<>();
+        next.forEach((partition, batchNext) -> {
+            BatchIntent intent = batchNext.intent();
+            // false: the partition moved to another instance, which re-forms this batch from the intent
+            if (insert(partition, ready.get(partition), batchNext.records(), intent.deduplicationToken(partition.topic(), partition.partition()))) {
+                stored.put(partition, new OffsetAndMetadata(intent.last() + 1));
             }
+        });
+        if (stored.isEmpty() || !commit(stored)) {
+            return;
         }
+        Instant now = Instant.now();
+        stored.keySet().forEach(partition -> {
+            var records = next.get(partition).records();
+            ready.get(partition).completed(records);
+            for (var record : records) {
+                if (record.value() instanceof EnrichedEvent event) {
+                    freshness.record(Duration.between(event.getReceivedAt(), now));
+                }
+            }
+        });
     }
 
     /**
@@ -166,8 +244,20 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
         }
     }
 
-    private void commit(TopicPartition partition, OffsetAndMetadata offset) {
-        consumer().commit(Map.of(partition, offset)).await().indefinitely();
+    /**
+     * False when Kafka refused the commit (e.g. during a rebalance): then the consumer is rewound and every batch formed
+     * again from its committed intent, which is right whichever commit it was: a re-formed batch's insert carries the
+     * same token, so ClickHouse drops it if it had landed.
+     */
+    private boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer().commit(offsets).await().indefinitely();
+            return true;
+        } catch (KafkaException e) {
+            LOG.warnf("Committing %s failed (%s); re-forming their batches", offsets, e.toString());
+            rewind();
+            return false;
+        }
     }
 
     /**
@@ -235,5 +325,6 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     @PreDestroy
     void stop() {
         running = false;
+        ticker.shutdownNow();
     }
 }
