@@ -32,6 +32,7 @@ public class RouteSerdes {
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
+                AvroKafkaSerdeConfig.AVRO_DATUM_PROVIDER, ReusedDatumReaders.class.getName(),
                 SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
     }
 

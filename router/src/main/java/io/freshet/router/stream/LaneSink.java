@@ -178,22 +178,18 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
             next.put(partition, batchNext);
             intents.put(partition, new OffsetAndMetadata(batchNext.intent().first(), batchNext.intent().encode()));
         });
-        if (!commit(intents)) {
-            return;
-        }
+        Set<TopicPartition> intended = commitOwned(intents, ready);
         Map<TopicPartition, OffsetAndMetadata> stored = new HashMap<>();
-        next.forEach((partition, batchNext) -> {
+        intended.forEach(partition -> {
+            PartitionBatch.Next batchNext = next.get(partition);
             BatchIntent intent = batchNext.intent();
             // false: the partition moved to another instance, which re-forms this batch from the intent
             if (insert(partition, ready.get(partition), batchNext.records(), intent.deduplicationToken(partition.topic(), partition.partition()))) {
                 stored.put(partition, new OffsetAndMetadata(intent.last() + 1));
             }
         });
-        if (stored.isEmpty() || !commit(stored)) {
-            return;
-        }
         Instant now = Instant.now();
-        stored.keySet().forEach(partition -> {
+        commitOwned(stored, ready).forEach(partition -> {
             var records = next.get(partition).records();
             ready.get(partition).completed(records);
             for (var record : records) {
@@ -245,18 +241,35 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     }
 
     /**
-     * False when Kafka refused the commit (e.g. during a rebalance): then the consumer is rewound and every batch formed
-     * again from its committed intent, which is right whichever commit it was: a re-formed batch's insert carries the
-     * same token, so ClickHouse drops it if it had landed.
+     * Commits the offsets of the partitions this instance still owns with the same batch, and returns those. Checked
+     * on the consumer's polling thread, where assignments change: Kafka takes a commit from a group member for any
+     * partition, so an insert that outlived a rebalance must not move the new owner's offset. When Kafka refuses the
+     * commit (e.g. during a rebalance), the consumer is rewound and every batch formed again from its committed intent
+     * (whichever commit it was: a re-formed batch's insert carries the same token, which ClickHouse drops if it had
+     * landed), and none is returned.
      */
-    private boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    private Set<TopicPartition> commitOwned(Map<TopicPartition, OffsetAndMetadata> offsets, Map<TopicPartition, PartitionBatch> of) {
+        if (offsets.isEmpty()) {
+            return Set.of();
+        }
+        Function<Consumer<String, SpecificRecord>, Set<TopicPartition>> commit = c -> {
+            Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>();
+            offsets.forEach((partition, offset) -> {
+                if (batches.get(partition) == of.get(partition)) {
+                    owned.put(partition, offset);
+                }
+            });
+            if (!owned.isEmpty()) {
+                c.commitSync(owned);
+            }
+            return owned.keySet();
+        };
         try {
-            consumer().commit(offsets).await().indefinitely();
-            return true;
+            return consumer().runOnPollingThread(commit).await().indefinitely();
         } catch (KafkaException e) {
             LOG.warnf("Committing %s failed (%s); re-forming their batches", offsets, e.toString());
             rewind();
-            return false;
+            return Set.of();
         }
     }
 
