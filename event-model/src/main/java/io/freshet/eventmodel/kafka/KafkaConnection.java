@@ -4,7 +4,6 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -30,10 +29,6 @@ public class KafkaConnection {
 
     public String bootstrapServers() {
         return String.valueOf(settings.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
-    }
-
-    public Map<String, Object> producer(Map<String, Object> own) {
-        return merge(ProducerConfig.configNames(), own);
     }
 
     public Map<String, Object> consumer(Map<String, Object> own) {

@@ -60,30 +60,26 @@ public class TenantRegistry {
         this.updatesApplied = meters.counter("freshet.tenants.updates");
     }
 
-    /** On the channel's thread, in offset order. */
+    /** On the channel's thread, in offset order; an unreadable record is logged and passed over. */
     @Incoming(CHANNEL)
     void apply(ConsumerRecord<String, String> record) {
-        Tenant updated = null;
-        if (record.value() != null) {
-            try {
-                updated = json.readValue(record.value(), Tenant.class);
-            } catch (Exception e) {
-                LOG.errorf("Ignoring unreadable tenant record at %s-%d@%d: %s",
-                        record.topic(), record.partition(), record.offset(), e.getMessage());
-                advance(record.partition(), record.offset() + 1);
-                return;
+        try {
+            Tenant updated = record.value() == null ? null : json.readValue(record.value(), Tenant.class);
+            Tenant previous = updated == null ? byId.remove(record.key()) : byId.put(updated.id(), updated);
+            recordOffsets.put(record.key(), record.offset());
+            if (previous != null) {
+                byKeyHash.remove(previous.apiKeyHash()); // rotated or deleted: the old key stops working now
             }
+            if (updated != null) {
+                byKeyHash.put(updated.apiKeyHash(), updated);
+            }
+            updatesApplied.increment();
+        } catch (Exception e) {
+            LOG.errorf("Ignoring unreadable tenant record at %s-%d@%d: %s",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+        } finally {
+            advance(record.partition(), record.offset() + 1);
         }
-        Tenant previous = updated == null ? byId.remove(record.key()) : byId.put(updated.id(), updated);
-        recordOffsets.put(record.key(), record.offset());
-        if (previous != null) {
-            byKeyHash.remove(previous.apiKeyHash()); // rotated or deleted: the old key stops working now
-        }
-        if (updated != null) {
-            byKeyHash.put(updated.apiKeyHash(), updated);
-        }
-        updatesApplied.increment();
-        advance(record.partition(), record.offset() + 1);
     }
 
     /** The tenant owning this API key, if any. */

@@ -77,6 +77,10 @@ public class RawEventPublisher {
             throw new IllegalArgumentException("freshet.ingest.ack-timeout (" + ackTimeout + ") must be longer than a "
                     + "transaction's worst case (" + commitBudget(config.producer()) + "), or every request would be refused");
         }
+        if (config.producer().deliveryTimeoutMs() < config.producer().maxBlockMs() + config.producer().lingerMs()) {
+            // Kafka refuses such a producer only when the channel makes it, at the first transaction
+            throw new IllegalArgumentException("freshet.ingest.producer.delivery-timeout-ms must be at least max-block-ms + linger-ms");
+        }
         this.queue = new ArrayBlockingQueue<>(config.maxQueuedRequests());
         this.ackLatency = Timer.builder("freshet.ingest.kafka.ack")
                 .description("Time from queuing a request's events until their Kafka transaction committed")
