@@ -30,14 +30,20 @@ public class TopicProvisioner {
 
     private final KafkaConnection kafka;
     private final short replicationFactor;
+    private final boolean create;
 
     public TopicProvisioner(KafkaConnection kafka,
-                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
+                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor,
+                            @ConfigProperty(name = "freshet.topics.create") boolean create) {
         this.kafka = kafka;
         this.replicationFactor = replicationFactor;
+        this.create = create;
     }
 
     void onStart(@Observes @Priority(1) StartupEvent event) throws InterruptedException {
+        if (!create) {
+            return; // the cluster's operator makes them (Strimzi), or a test has no Kafka
+        }
         try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             var missing = Topics.ALL.stream()

@@ -1,11 +1,6 @@
 package io.freshet.ingest.sink;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import io.freshet.eventmodel.event.RawEvent;
-import io.freshet.eventmodel.tenant.TenantRegistry;
-import io.freshet.eventmodel.topic.Topics;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,13 +8,12 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.annotation.PreDestroy;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,23 +47,20 @@ public class RawEventPublisher {
     static final String FIRST_CHANNEL = "raw-events-0";
     static final String SECOND_CHANNEL = "raw-events-1";
 
-    private final ObjectWriter json;
+    private final RawRecords records;
     private final Duration ackTimeout;
     private final Duration admission;
     private final BlockingQueue<PendingWrite> queue;
     private final List<TransactionCommitter> committers = new ArrayList<>();
+    private final List<String> notOnKafka = new ArrayList<>();
     private final Timer ackLatency;
-    private final EventTracing tracing;
-    private final TenantRegistry tenants;
 
     public RawEventPublisher(IngestConfig config, KafkaClientService kafka,
                              // they declare the channels, whose producers the extension then makes; nothing is sent through them
                              @Channel(FIRST_CHANNEL) MutinyEmitter<byte[]> first,
                              @Channel(SECOND_CHANNEL) MutinyEmitter<byte[]> second,
-                             ObjectMapper json, MeterRegistry meters, EventTracing tracing, TenantRegistry tenants) {
-        this.json = json.writerFor(RawEvent.class);
-        this.tracing = tracing;
-        this.tenants = tenants;
+                             RawRecords records, MeterRegistry meters) {
+        this.records = records;
         this.ackTimeout = config.ackTimeout();
         // what is left of the bound once queued: the transaction itself may take up to its commit budget
         this.admission = ackTimeout.minus(commitBudget(config.producer()));
@@ -89,8 +80,12 @@ public class RawEventPublisher {
         // a transaction never waits for buffer space its own records hold
         long maxTransactionBytes = config.producer().bufferMemory() / 4;
         for (String channel : List.of(FIRST_CHANNEL, SECOND_CHANNEL)) {
-            var committer = new TransactionCommitter(channel, Objects.requireNonNull(kafka.<String, byte[]>getProducer(channel),
-                    channel), queue, maxTransactionBytes, meters);
+            KafkaProducer<String, byte[]> producer = kafka.getProducer(channel);
+            if (producer == null) { // another connector (a test's in-memory one): nothing can commit through it
+                notOnKafka.add(channel);
+                continue;
+            }
+            var committer = new TransactionCommitter(channel, producer, queue, maxTransactionBytes, meters);
             Thread.ofPlatform().name("raw-event-committer-" + channel).daemon().start(committer);
             committers.add(committer);
         }
@@ -105,7 +100,7 @@ public class RawEventPublisher {
     public void publish(List<RawEvent> events) {
         long start = System.nanoTime();
         var spans = new ArrayList<Span>(events.size());
-        var write = new PendingWrite(records(events, spans), start + admission.toNanos());
+        var write = new PendingWrite(records.of(events, spans), start + admission.toNanos());
         try {
             await(write);
         } catch (KafkaUnavailableException e) {
@@ -117,6 +112,9 @@ public class RawEventPublisher {
     }
 
     private void await(PendingWrite write) {
+        if (committers.stream().allMatch(c -> c.broken() != null)) {
+            throw new KafkaUnavailableException("no raw-event channel can take transactions: " + broken().orElseThrow(), false);
+        }
         if (!queue.offer(write)) {
             throw new KafkaUnavailableException("too many requests are waiting for Kafka", false);
         }
@@ -136,29 +134,15 @@ public class RawEventPublisher {
 
     /** True once every channel's producer registered its transactional id, and none is broken since. */
     public boolean ready() {
-        return committers.stream().allMatch(c -> c.opened() && c.broken() == null);
+        return broken().isEmpty() && committers.stream().allMatch(TransactionCommitter::opened);
     }
 
-    /** Why a channel's producer cannot take transactions any more (fenced, not authorized), if one cannot. */
+    /** Why a channel cannot take transactions (any more: fenced, not authorized), if one cannot. */
     public Optional<String> broken() {
-        return committers.stream().map(TransactionCommitter::broken).filter(Objects::nonNull).findFirst();
-    }
-
-    /** One record per event, each carrying its own send span (child of the request's span), which lasts until the commit. */
-    private List<ProducerRecord<String, byte[]>> records(List<RawEvent> events, List<Span> spans) {
-        var records = new ArrayList<ProducerRecord<String, byte[]>>(events.size());
-        try {
-            for (RawEvent event : events) {
-                var record = new ProducerRecord<>(Topics.RAW, event.partitionKey(), json.writeValueAsBytes(event));
-                tenants.offsetOf(event.tenantId()).ifPresent(offset -> record.headers()
-                        .add(TenantRegistry.OFFSET_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8)));
-                spans.add(tracing.send(Topics.RAW, record.headers(), event.tenantId(), event.type(), event.eventId()));
-                records.add(record);
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A validated event always serializes", e);
+        if (!notOnKafka.isEmpty()) {
+            return Optional.of("the channels " + notOnKafka + " have no Kafka producer: their connector is not smallrye-kafka");
         }
-        return records;
+        return committers.stream().map(TransactionCommitter::broken).filter(Objects::nonNull).findFirst();
     }
 
     @PreDestroy

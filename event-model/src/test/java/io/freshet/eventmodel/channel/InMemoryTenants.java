@@ -1,0 +1,78 @@
+package io.freshet.eventmodel.channel;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.freshet.eventmodel.tenant.ApiKeys;
+import io.freshet.eventmodel.tenant.Tenant;
+import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.eventmodel.topic.Topics;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tenants written into the tenant registry's in-memory channel as freshet.tenants records, each at the next offset;
+ * {@link #create} returns once the registry applied the record.
+ */
+public final class InMemoryTenants {
+
+    public static final String CHANNEL = TenantRegistry.CHANNEL;
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    private final InMemorySource<ConsumerRecord<String, String>> source;
+    private final TenantRegistry registry;
+    private long nextOffset;
+
+    public InMemoryTenants(InMemoryConnector connector, TenantRegistry registry) {
+        this.source = connector.source(CHANNEL);
+        this.registry = registry;
+    }
+
+    /** A tenant with the default rate limit and these rules (null: none); its API key is returned with it. */
+    public Created create(String prefix, JsonNode rules) {
+        String id = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+        String apiKey = ApiKeys.generate();
+        Instant now = Instant.now();
+        Tenant tenant = new Tenant(id, prefix, ApiKeys.hash(apiKey), 0, rules, rules == null ? 0 : 1, now, now);
+        long offset = send(id, tenant);
+        return new Created(tenant, apiKey, offset);
+    }
+
+    /** A tombstone: the tenant is deleted. */
+    public void delete(String id) {
+        send(id, null);
+    }
+
+    private long send(String id, Tenant tenant) {
+        long offset;
+        synchronized (this) {
+            offset = nextOffset++;
+        }
+        try {
+            source.send(new ConsumerRecord<>(Topics.TENANTS, 0, offset, id, tenant == null ? null : JSON.writeValueAsString(tenant)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.awaitApplied(offset, Duration.ZERO));
+        return offset;
+    }
+
+    /** @param offset the tenants record's offset, which the gateway puts on the tenant's raw records */
+    public record Created(Tenant tenant, String apiKey, long offset) {
+        public String id() {
+            return tenant.id();
+        }
+
+        public String bearer() {
+            return "Bearer " + apiKey;
+        }
+    }
+}
