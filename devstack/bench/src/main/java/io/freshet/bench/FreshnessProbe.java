@@ -1,0 +1,123 @@
+package io.freshet.bench;
+
+import com.clickhouse.client.api.query.GenericRecord;
+import org.HdrHistogram.Histogram;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Freshness as a user sees it: a marker event (its own tenant, its own id) every 200 ms through the gateway beside the
+ * load, and ClickHouse asked every 20 ms which markers are queryable. A marker's freshness is from its 202 to the end of
+ * the first query that returned it, so it includes up to one poll interval and the query's own time.
+ */
+final class FreshnessProbe implements AutoCloseable {
+
+    private static final Duration EVERY = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    /** A marker's freshness, by when it was accepted (seconds since the run started). */
+    record Sample(double acceptedAtSeconds, long freshnessMs) {
+    }
+
+    private final Http http;
+    private final Warehouse warehouse;
+    private final String tenant;
+    private final String apiKey;
+    private final long runStart;
+    private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(2);
+    /** Accepted markers not queryable yet: id → nanoTime of the 202. */
+    private final Map<String, Long> pending = new ConcurrentHashMap<>();
+    private final Histogram freshness = new Histogram(3);
+    private final List<Sample> samples = new ArrayList<>();
+    private volatile int refused;
+
+    FreshnessProbe(Http http, Warehouse warehouse, String tenant, String apiKey, long runStart) {
+        this.http = http;
+        this.warehouse = warehouse;
+        this.tenant = tenant;
+        this.apiKey = apiKey;
+        this.runStart = runStart;
+    }
+
+    void start() {
+        threads.scheduleAtFixedRate(this::send, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        threads.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void send() {
+        String id = UUID.randomUUID().toString();
+        byte[] body = ("{\"type\":\"bench.marker\",\"event_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+        http.postEvents(apiKey, body).whenComplete((answer, failure) -> {
+            if (failure == null && answer.status() == 202) {
+                pending.put(id, System.nanoTime());
+            } else {
+                refused++;
+            }
+        });
+    }
+
+    private void poll() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            List<GenericRecord> found = warehouse.query("SELECT toString(event_id) FROM freshet.events WHERE tenant_id = '"
+                    + tenant + "' AND event_id IN (" + Warehouse.quoted(pending.keySet()) + ")");
+            long now = System.nanoTime();
+            for (GenericRecord row : found) {
+                Long acceptedAt = pending.remove(row.getString(1));
+                if (acceptedAt != null) {
+                    long ms = TimeUnit.NANOSECONDS.toMillis(now - acceptedAt);
+                    synchronized (this) {
+                        freshness.recordValue(Math.max(1, ms));
+                        samples.add(new Sample((acceptedAt - runStart) / 1e9, ms));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("bench: a freshness poll failed (" + e.getMessage() + "); polling on");
+        }
+    }
+
+    /** Markers stop; waits up to {@code drain} for the accepted ones to become queryable. */
+    void stopSending(Duration drain) throws InterruptedException {
+        threads.shutdown();
+        threads.awaitTermination(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() - deadline < 0) {
+            poll();
+            Thread.sleep(POLL);
+        }
+    }
+
+    synchronized Histogram freshness() {
+        return freshness.copy();
+    }
+
+    synchronized List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** Accepted markers never seen in ClickHouse: lost, as far as a user can tell. */
+    int missing() {
+        return pending.size();
+    }
+
+    int refused() {
+        return refused;
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,66 @@
+package io.freshet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** The gateway and the admin API over HTTP/1.1, as clients reach them. */
+final class Http {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final BenchSettings settings;
+
+    Http(BenchSettings settings) {
+        this.settings = settings;
+    }
+
+    /** What the gateway answered a batch: its status, and for a 202 the events it accepted and rejected. */
+    record Answer(int status, int accepted, int rejected) {
+    }
+
+    /** Posts a JSON body of events with a tenant's key; completes with the answer, or exceptionally when none came. */
+    CompletableFuture<Answer> postEvents(String apiKey, byte[] body) {
+        var request = HttpRequest.newBuilder(URI.create(settings.ingestUrl() + "/v1/events")).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            if (response.statusCode() != 202) {
+                return new Answer(response.statusCode(), 0, 0);
+            }
+            try {
+                JsonNode answer = JSON.readTree(response.body());
+                return new Answer(202, answer.path("accepted").asInt(), answer.path("rejected").asInt());
+            } catch (IOException e) {
+                throw new BenchException("the gateway answered 202 with a body that is not its JSON", e);
+            }
+        });
+    }
+
+    /** Creates a tenant through the admin API and returns its API key. */
+    String createTenant(String id) throws InterruptedException {
+        var request = HttpRequest.newBuilder(URI.create(settings.analyticsUrl() + "/v1/admin/tenants")).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + settings.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"}")).build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new BenchException("the admin API answered " + response.statusCode() + " to creating tenant '" + id
+                        + "': " + response.body());
+            }
+            return JSON.readTree(response.body()).path("apiKey").asText();
+        } catch (IOException e) {
+            throw new BenchException("cannot reach the admin API at " + settings.analyticsUrl(), e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.freshet.bench;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A pipeline run's figures: a table with the goals (issue "real time on two cores") and ratios to the yardstick, the
+ * run as JSON, and its chart; the newest run is also {@code pipeline-latest.json} and {@code .png}.
+ */
+record Report(String run, String finishedAt, int cores, long rowsOfTheRun, RowBinaryYardstick.Result yardstick,
+              List<PhaseResult> phases, Map<String, Long> peakRssMiB) {
+
+    static final long FRESHNESS_P95_GOAL_MS = 350;
+    static final long FRESHNESS_P99_GOAL_MS = 1000;
+    static final long SUSTAINED_P95_GOAL_MS = 1000;
+    static final long RSS_GOAL_MIB = 256;
+
+    void print(PrintStream out) {
+        out.printf("==> Pipeline benchmark (%d cores): ingest to queryable in ClickHouse, exactly once (%,d rows, as many distinct event ids)%n",
+                cores, rowsOfTheRun);
+        out.printf("  %-10s %10s %11s %11s %-31s %-17s %s%n", "load", "offered/s", "accepted/s", "stored/s",
+                "freshness p50/p95/p99/max ms", "request p50/p99", "CPU % of a core");
+        for (PhaseResult phase : phases) {
+            out.printf("  %-10s %10s %,11.0f %,11.0f %-31s %-17s %s%n", phase.name(),
+                    phase.offeredPerSecond() == null ? "flat out" : "%,d".formatted(phase.offeredPerSecond()),
+                    phase.acceptedPerSecond(), phase.storedPerSecond(),
+                    phase.freshnessMs() + (phase.markersMissing() > 0 ? " (" + phase.markersMissing() + " missing)" : ""),
+                    "%,d / %,d ms".formatted(phase.requestLatencyMs().p50(), phase.requestLatencyMs().p99()),
+                    phase.cpuPercent().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", ")));
+            if (!phase.otherStatuses().isEmpty() || phase.unanswered() > 0 || phase.rejected() > 0) {
+                out.printf("  %-10s other answers by status %s, unanswered %d, events rejected %d%n", "",
+                        phase.otherStatuses(), phase.unanswered(), phase.rejected());
+            }
+        }
+        PhaseResult maximum = phase("maximum");
+        out.printf("  %-10s %,34.0f rows/s of direct RowBinary inserts (%,d rows in %.2f s); maximum stored = %.0f%% of it%n",
+                "yardstick", yardstick.rowsPerSecond(), yardstick.rows(), yardstick.seconds(),
+                100 * maximum.storedPerSecond() / yardstick.rowsPerSecond());
+        out.printf("  %-10s %s%n", "peak RSS", peakRssMiB.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " MiB")
+                .collect(Collectors.joining(", ")));
+        out.println("  goals:");
+        PhaseResult steady = phase("steady");
+        goal(out, "steady p95 freshness <= " + FRESHNESS_P95_GOAL_MS + " ms", steady.freshnessMs().p95() + " ms",
+                steady.freshnessMs().count() > 0 && steady.freshnessMs().p95() <= FRESHNESS_P95_GOAL_MS);
+        goal(out, "steady p99 freshness <= " + FRESHNESS_P99_GOAL_MS + " ms", steady.freshnessMs().p99() + " ms",
+                steady.freshnessMs().count() > 0 && steady.freshnessMs().p99() <= FRESHNESS_P99_GOAL_MS);
+        PhaseResult sustained = phase("sustained");
+        goal(out, "sustained %,d events/s stored, p95 <= %d ms".formatted(sustained.offeredPerSecond(), SUSTAINED_P95_GOAL_MS),
+                "%,.0f/s, p95 %d ms".formatted(sustained.storedPerSecond(), sustained.freshnessMs().p95()),
+                sustained.storedPerSecond() >= 0.98 * sustained.offeredPerSecond()
+                        && sustained.freshnessMs().count() > 0 && sustained.freshnessMs().p95() <= SUSTAINED_P95_GOAL_MS);
+        for (String service : List.of("ingest-gateway", "enricher", "router")) {
+            Long rss = peakRssMiB.get(service);
+            goal(out, service + " peak RSS <= " + RSS_GOAL_MIB + " MiB", rss == null ? "not watched" : rss + " MiB",
+                    rss != null && rss <= RSS_GOAL_MIB);
+        }
+    }
+
+    private static void goal(PrintStream out, String goal, String measured, boolean met) {
+        out.printf("    %-50s %-22s %s%n", goal, measured, met ? "met" : "NOT met");
+    }
+
+    private PhaseResult phase(String name) {
+        return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path json = dir.resolve("pipeline-" + run + ".json");
+            Http.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), this);
+            Path png = dir.resolve("pipeline-" + run + ".png");
+            Chart.of(this).write(png);
+            Files.copy(json, dir.resolve("pipeline-latest.json"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(png, dir.resolve("pipeline-latest.png"), StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("  written: %s, %s%n", json, png);
+        } catch (IOException e) {
+            throw new BenchException("cannot write the run's files under " + dir, e);
+        }
+    }
+}
