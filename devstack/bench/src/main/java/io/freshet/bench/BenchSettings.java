@@ -11,7 +11,7 @@ import java.util.Map;
  * @param pids the local stack's parts by name (FRESHET_BENCH_PIDS="ingest-gateway=123,enricher=456,...")
  */
 record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl, String clickHouseUser,
-                     String clickHousePassword, String adminToken, Path outDir, int steadyRate, int steadySeconds,
+                     String clickHousePassword, String adminToken, Path outDir, int warmUpSeconds, int steadyRate, int steadySeconds,
                      int sustainedRate, int sustainedSeconds, int maxSeconds, Map<String, Long> pids) {
 
     static BenchSettings fromEnvironment() {
@@ -25,7 +25,8 @@ record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl
         int seconds = number("FRESHET_BENCH_SECONDS", 30);
         return new BenchSettings(required("INGEST_URL"), required("ANALYTICS_URL"), required("CLICKHOUSE_URL"),
                 System.getenv().getOrDefault("CLICKHOUSE_USER", "default"), System.getenv().getOrDefault("CLICKHOUSE_PASSWORD", ""),
-                required("FRESHET_ADMIN_TOKEN"), Path.of(required("FRESHET_BENCH_DIR")), number("FRESHET_BENCH_RATE", 10_000), seconds,
+                required("FRESHET_ADMIN_TOKEN"), Path.of(required("FRESHET_BENCH_DIR")),
+                number("FRESHET_BENCH_WARMUP_SECONDS", 10), number("FRESHET_BENCH_RATE", 10_000), seconds,
                 number("FRESHET_BENCH_SUSTAINED_RATE", 30_000), number("FRESHET_BENCH_SUSTAINED_SECONDS", 60), seconds, pids);
     }
 

@@ -40,8 +40,9 @@ final class PipelineBench {
         var processes = new Processes(watched);
         try (var warehouse = new Warehouse(settings)) {
             var phases = new Phases(http, load, warehouse, processes);
-            step("Warm-up: %,d events/s for 10 s, not reported (a fresh JVM runs its first seconds interpreted)", settings.steadyRate());
-            phases.run("warm", settings.steadyRate(), 10, PACED_CONNECTIONS);
+            step("Warm-up: %,d events/s for %d s, not reported (fresh JVMs run their first seconds interpreted)",
+                    settings.steadyRate(), settings.warmUpSeconds());
+            phases.run("warm", settings.steadyRate(), settings.warmUpSeconds(), PACED_CONNECTIONS);
             List<PhaseResult> results = new ArrayList<>();
             step("Steady: %,d events/s offered for %d s (open loop, 100-event batches, 4 tenants, a marker every 200 ms)",
                     settings.steadyRate(), settings.steadySeconds());
