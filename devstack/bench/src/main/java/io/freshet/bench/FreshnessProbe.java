@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Freshness as a user sees it: a marker event (its own tenant, its own id) every 200 ms through the gateway beside the
@@ -38,7 +39,7 @@ final class FreshnessProbe implements AutoCloseable {
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
     private final Histogram freshness = new Histogram(3);
     private final List<Sample> samples = new ArrayList<>();
-    private volatile int refused;
+    private final AtomicInteger refused = new AtomicInteger();
 
     FreshnessProbe(Http http, Warehouse warehouse, String tenant, String apiKey, long runStart) {
         this.http = http;
@@ -60,7 +61,7 @@ final class FreshnessProbe implements AutoCloseable {
             if (failure == null && answer.status() == 202) {
                 pending.put(id, System.nanoTime());
             } else {
-                refused++;
+                refused.incrementAndGet();
             }
         });
     }
@@ -107,13 +108,9 @@ final class FreshnessProbe implements AutoCloseable {
         return List.copyOf(samples);
     }
 
-    /** Accepted markers never seen in ClickHouse: lost, as far as a user can tell. */
+    /** Markers the gateway did not accept, and accepted ones never seen in ClickHouse: lost, as far as a user can tell. */
     int missing() {
-        return pending.size();
-    }
-
-    int refused() {
-        return refused;
+        return refused.get() + pending.size();
     }
 
     @Override

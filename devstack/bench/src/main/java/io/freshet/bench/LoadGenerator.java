@@ -50,9 +50,9 @@ final class LoadGenerator {
      * requests that got no answer, each request's latency (ms, from when it was due), and events accepted per second.
      */
     record Result(long requests, long accepted, long rejected, Map<Integer, Long> otherStatuses, long unanswered,
-                  Histogram latencyMs, double seconds, long[] acceptedPerSecond) {
+                  Histogram latencyMs, double seconds, long[] acceptedEachSecond) {
 
-        double acceptedPerSecondOverall() {
+        double acceptedPerSecond() {
             return accepted / seconds;
         }
     }

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param acceptedPerSecond     events accepted / seconds from the load's start to its last answer
  * @param storedPerSecond       rows stored / seconds from the load's start until they numbered the accepted events
  * @param freshnessMs           markers, from their 202 until a query returned them
- * @param markersMissing        accepted markers that no query returned within the drain
+ * @param markersMissing        markers the gateway refused, or that no query returned within the drain
  * @param requestLatencyMs      each batch from when it was due to its answer
  * @param cpuPercent            each part's share of one core during the load
  * @param startSeconds          when the load started, in seconds since the run started

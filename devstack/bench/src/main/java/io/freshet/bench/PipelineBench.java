@@ -114,12 +114,11 @@ final class PipelineBench {
                 long rows = awaitStored(tenants, answered.accepted(), start);
                 double untilStored = (System.nanoTime() - start) / 1e9;
                 probe.stopSending(MARKER_DRAIN);
-                sampler.shutdownNow();
                 synchronized (stored) {
                     return new PhaseResult(name, rate, seconds, answered.requests(), answered.accepted(), answered.rejected(),
-                            answered.otherStatuses(), answered.unanswered(), answered.acceptedPerSecondOverall(), rows,
+                            answered.otherStatuses(), answered.unanswered(), answered.acceptedPerSecond(), rows,
                             untilStored, rows / untilStored, Percentiles.of(probe.freshness()), probe.missing(),
-                            Percentiles.of(answered.latencyMs()), cpu, seconds(start), answered.acceptedPerSecond(),
+                            Percentiles.of(answered.latencyMs()), cpu, seconds(start), answered.acceptedEachSecond(),
                             List.copyOf(stored), probe.samples());
                 }
             } finally {

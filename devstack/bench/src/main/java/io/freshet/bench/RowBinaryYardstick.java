@@ -29,12 +29,13 @@ final class RowBinaryYardstick {
         warehouse.execute("DROP TABLE IF EXISTS " + COPY);
         warehouse.execute("CREATE TABLE " + COPY + " AS freshet.events");
         try {
+            long perInsert = warehouse.count("SELECT count() FROM (SELECT 1 FROM freshet.events WHERE " + rowsOfTheRun
+                    + " LIMIT " + ROWS + ")");
+            long sent = INSERTS * perInsert;
             long nanos = 0;
-            long sent = 0;
             for (int i = 0; i < INSERTS; i++) {
                 byte[] body = warehouse.rowBinary("SELECT * REPLACE (generateUUIDv4() AS event_id) FROM freshet.events WHERE "
                         + rowsOfTheRun + " LIMIT " + ROWS);
-                sent += warehouse.count("SELECT count() FROM (SELECT 1 FROM freshet.events WHERE " + rowsOfTheRun + " LIMIT " + ROWS + ")");
                 nanos += warehouse.insertRowBinary(COPY, body);
             }
             long inserted = warehouse.count("SELECT count() FROM " + COPY);

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
 
@@ -26,10 +27,11 @@ public final class InMemoryTenants {
 
     public static final String CHANNEL = TenantRegistry.CHANNEL;
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+    /** Across the tests of a JVM, as a partition's offsets: never back, so a test's registry never sees a smaller one. */
+    private static final AtomicLong NEXT_OFFSET = new AtomicLong();
 
     private final InMemorySource<ConsumerRecord<String, String>> source;
     private final TenantRegistry registry;
-    private long nextOffset;
 
     public InMemoryTenants(InMemoryConnector connector, TenantRegistry registry) {
         this.source = connector.source(CHANNEL);
@@ -52,10 +54,7 @@ public final class InMemoryTenants {
     }
 
     private long send(String id, Tenant tenant) {
-        long offset;
-        synchronized (this) {
-            offset = nextOffset++;
-        }
+        long offset = NEXT_OFFSET.getAndIncrement();
         try {
             source.send(new ConsumerRecord<>(Topics.TENANTS, 0, offset, id, tenant == null ? null : JSON.writeValueAsString(tenant)));
         } catch (JsonProcessingException e) {

@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.Span;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -121,7 +122,7 @@ class IngestStageTest {
                 .body("checks.find { it.name == 'raw-event-transactions' }.data.reason", containsString("not smallrye-kafka"));
     }
 
-    private static io.restassured.response.ValidatableResponse post(String bearer, String body) {
+    private static ValidatableResponse post(String bearer, String body) {
         return given().header("Authorization", bearer).contentType("application/json").body(body)
                 .post("/v1/events").then();
     }
