@@ -50,6 +50,16 @@ public final class TestTenants {
         return version;
     }
 
+    /**
+     * A new key reaches the gateway through freshet.tenants within moments, longer while a restarted broker's
+     * consumers reconnect: until then it is a stranger's (401). An empty batch stores nothing and tells them apart.
+     */
+    private static void awaitKnownByTheGateway(String apiKey) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(LocalStack.ingestUrl())
+                .header("Authorization", "Bearer " + apiKey).contentType(ContentType.JSON).body("[]")
+                .post("/v1/events").statusCode() != 401);
+    }
+
     public static TestTenant create(String prefix) {
         String id = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
         String apiKey = given().baseUri(LocalStack.analyticsUrl())
@@ -59,6 +69,7 @@ public final class TestTenants {
                 .post("/v1/admin/tenants")
                 .then().statusCode(201)
                 .extract().path("apiKey");
+        awaitKnownByTheGateway(apiKey);
         return new TestTenant(id, apiKey);
     }
 }
