@@ -26,7 +26,7 @@ record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl
         return new BenchSettings(required("INGEST_URL"), required("ANALYTICS_URL"), required("CLICKHOUSE_URL"),
                 System.getenv().getOrDefault("CLICKHOUSE_USER", "default"), System.getenv().getOrDefault("CLICKHOUSE_PASSWORD", ""),
                 required("FRESHET_ADMIN_TOKEN"), Path.of(required("FRESHET_BENCH_DIR")),
-                number("FRESHET_BENCH_WARMUP_SECONDS", 10), number("FRESHET_BENCH_RATE", 10_000), seconds,
+                number("FRESHET_BENCH_WARMUP_SECONDS", 40), number("FRESHET_BENCH_RATE", 10_000), seconds,
                 number("FRESHET_BENCH_SUSTAINED_RATE", 30_000), number("FRESHET_BENCH_SUSTAINED_SECONDS", 60), seconds, pids);
     }
 

@@ -40,7 +40,7 @@ final class PipelineBench {
         var processes = new Processes(watched);
         try (var warehouse = new Warehouse(settings)) {
             var phases = new Phases(http, load, warehouse, processes);
-            step("Warm-up: %,d events/s for %d s, not reported (fresh JVMs run their first seconds interpreted)",
+            step("Warm-up: %,d events/s for %d s, not reported (fresh JVMs compile their hot code for the first minute)",
                     settings.steadyRate(), settings.warmUpSeconds());
             phases.run("warm", settings.steadyRate(), settings.warmUpSeconds(), PACED_CONNECTIONS);
             List<PhaseResult> results = new ArrayList<>();

@@ -32,6 +32,7 @@ public class UserAgents {
                 .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION_MAJOR, UserAgent.OPERATING_SYSTEM_NAME,
                         UserAgent.OPERATING_SYSTEM_VERSION_MAJOR, UserAgent.DEVICE_CLASS)
                 .immediateInitialization()
+                .dropTests() // Yauaa's own test cases: ~25 MiB of heap (157 -> 132 MiB measured) never used here
                 .build();
     }
 
