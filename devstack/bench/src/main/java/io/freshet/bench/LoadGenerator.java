@@ -119,7 +119,7 @@ final class LoadGenerator {
                 (lastAnswer.get() - start) / 1e9, series);
     }
 
-    static void parkUntil(long nanoTime) {
+    private static void parkUntil(long nanoTime) {
         long wait;
         while ((wait = nanoTime - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);

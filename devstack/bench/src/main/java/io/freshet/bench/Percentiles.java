@@ -13,6 +13,16 @@ record Percentiles(long count, long p50, long p95, long p99, long max) {
                 histogram.getValueAtPercentile(95), histogram.getValueAtPercentile(99), histogram.getMaxValue());
     }
 
+    /** True when there were samples and their p95 is at most {@code ms}. */
+    boolean p95AtMost(long ms) {
+        return count > 0 && p95 <= ms;
+    }
+
+    /** True when there were samples and their p99 is at most {@code ms}. */
+    boolean p99AtMost(long ms) {
+        return count > 0 && p99 <= ms;
+    }
+
     @Override
     public String toString() {
         return count == 0 ? "no samples" : "%,d / %,d / %,d / %,d".formatted(p50, p95, p99, max);

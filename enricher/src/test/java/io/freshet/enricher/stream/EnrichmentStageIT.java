@@ -9,6 +9,7 @@ import io.freshet.eventmodel.channel.InMemoryTenants;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,7 +115,7 @@ class EnrichmentStageIT {
                 raw(tenant.id(), "u2", "page.viewed", now.minus(Duration.ofHours(3)), now, null, tenant.offset()),
                 record("k", "{not json"),
                 raw(gone.id(), "u3", "a.b", now, now, null, gone.offset()),
-                raw("nobody-" + UUID.randomUUID().toString().substring(0, 8), "u4", "a.b", now, now, null, null)));
+                raw(TestTenants.newId("nobody"), "u4", "a.b", now, now, null, null)));
 
         Map<String, List<ProducerRecord<String, byte[]>>> byTopic = byTopic(batch.records());
         GenericRecord phone = avro(byTopic.get(Topics.ENRICHED).getFirst());

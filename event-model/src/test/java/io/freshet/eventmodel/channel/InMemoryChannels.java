@@ -23,8 +23,8 @@ public class InMemoryChannels implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void init(Map<String, String> args) {
-        incoming = channels(args.get(INCOMING) == null ? InMemoryTenants.CHANNEL : args.get(INCOMING) + "," + InMemoryTenants.CHANNEL);
-        outgoing = channels(args.get(OUTGOING));
+        incoming = channels(args.getOrDefault(INCOMING, "") + "," + InMemoryTenants.CHANNEL);
+        outgoing = channels(args.getOrDefault(OUTGOING, ""));
     }
 
     @Override
@@ -45,6 +45,6 @@ public class InMemoryChannels implements QuarkusTestResourceLifecycleManager {
     }
 
     private static String[] channels(String list) {
-        return list == null || list.isBlank() ? new String[0] : Arrays.stream(list.split(",")).map(String::strip).toArray(String[]::new);
+        return Arrays.stream(list.split(",")).map(String::strip).filter(channel -> !channel.isEmpty()).toArray(String[]::new);
     }
 }

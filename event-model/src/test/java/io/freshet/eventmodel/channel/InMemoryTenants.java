@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.tenant.ApiKeys;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
@@ -40,7 +40,7 @@ public final class InMemoryTenants {
 
     /** A tenant with the default rate limit and these rules (null: none); its API key is returned with it. */
     public Created create(String prefix, JsonNode rules) {
-        String id = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+        String id = TestTenants.newId(prefix);
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
         Tenant tenant = new Tenant(id, prefix, ApiKeys.hash(apiKey), 0, rules, rules == null ? 0 : 1, now, now);

@@ -60,8 +60,13 @@ public final class TestTenants {
                 .post("/v1/events").statusCode() != 401);
     }
 
+    /** A tenant id no other test uses: the prefix and a random suffix. */
+    public static String newId(String prefix) {
+        return (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+    }
+
     public static TestTenant create(String prefix) {
-        String id = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+        String id = newId(prefix);
         String apiKey = given().baseUri(LocalStack.analyticsUrl())
                 .header("Authorization", "Bearer " + LocalStack.adminToken())
                 .contentType(ContentType.JSON)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.channel.InMemoryChannels;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
+import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.topic.Topics;
 import io.freshet.router.deadletter.RejectedRows;
 import io.freshet.router.stream.LateSink;
@@ -73,7 +74,7 @@ class SinkStageIT {
     @Inject
     ObjectMapper json;
 
-    private final String tenant = "sink-stage-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String tenant = TestTenants.newId("sink-stage");
     /** Far past any offset of the stack's own partitions: the test's insert tokens are its own. */
     private final long base = 1_000_000_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000_000L);
 
