@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,6 +17,8 @@ final class Http {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KEY_PROPAGATION = Duration.ofSeconds(30);
+    private static final byte[] EMPTY_BATCH = "[]".getBytes(StandardCharsets.UTF_8);
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,7 +50,10 @@ final class Http {
         });
     }
 
-    /** Creates a tenant through the admin API and returns its API key. */
+    /**
+     * Creates a tenant through the admin API and returns its API key once the gateway takes it: a new key reaches the
+     * gateway through freshet.tenants a moment later, and a batch or marker sent before would be refused (401).
+     */
     String createTenant(String id) throws InterruptedException {
         var request = HttpRequest.newBuilder(URI.create(settings.analyticsUrl() + "/v1/admin/tenants")).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + settings.adminToken()).header("Content-Type", "application/json")
@@ -58,9 +64,23 @@ final class Http {
                 throw new BenchException("the admin API answered " + response.statusCode() + " to creating tenant '" + id
                         + "': " + response.body());
             }
-            return JSON.readTree(response.body()).path("apiKey").asText();
+            String apiKey = JSON.readTree(response.body()).path("apiKey").asText();
+            awaitKnownByTheGateway(id, apiKey);
+            return apiKey;
         } catch (IOException e) {
             throw new BenchException("cannot reach the admin API at " + settings.analyticsUrl(), e);
+        }
+    }
+
+    /** An empty batch stores nothing: 400 once the gateway knows the key, 401 before. */
+    private void awaitKnownByTheGateway(String id, String apiKey) throws InterruptedException {
+        long deadline = System.nanoTime() + KEY_PROPAGATION.toNanos();
+        while (postEvents(apiKey, EMPTY_BATCH).join().status() == 401) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new BenchException("the gateway still refuses the key of tenant '" + id + "' " + KEY_PROPAGATION.toSeconds()
+                        + " s after the admin API created it");
+            }
+            Thread.sleep(50);
         }
     }
 }
