@@ -5,11 +5,14 @@ import io.freshet.analytics.endpoint.ApiException;
 import io.freshet.eventmodel.http.ApiError;
 import io.freshet.eventmodel.tenant.ApiKeys;
 import io.freshet.eventmodel.tenant.InvalidRulesException;
+import io.freshet.eventmodel.tenant.KeyScope;
 import io.freshet.eventmodel.tenant.Tenant;
+import io.freshet.eventmodel.tenant.TenantApiKey;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.tenant.TenantRules;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -25,6 +28,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Tenant administration (admin token required, see {@link AdminAuthFilter}). */
 @Path("/v1/admin/tenants")
@@ -42,16 +48,42 @@ public class TenantAdminResource {
     public record TenantKey(String id, String apiKey) {
     }
 
+    public record CreateKey(List<String> scopes, String name) {
+    }
+
+    /** A scoped key as created or rotated: the only time its secret is shown. */
+    public record IssuedKey(String id, String name, String apiKey, Set<KeyScope> scopes) {
+        static IssuedKey of(TenantApiKey key, String apiKey) {
+            return new IssuedKey(key.id(), key.name(), apiKey, key.scopes());
+        }
+    }
+
+    /** A key as listed: never its secret. */
+    public record KeyView(String id, String name, Set<KeyScope> scopes, Instant createdAt) {
+        static KeyView of(TenantApiKey key) {
+            return new KeyView(key.id(), key.name(), key.scopes(), key.createdAt());
+        }
+    }
+
+    public record Origins(List<String> origins) {
+    }
+
     /** {@code eventsPerSecond}: the tenant's ingest rate; 0 means the gateway's default. */
     public record Limits(Long eventsPerSecond) {
     }
 
-    public record TenantView(String id, String name, long rateLimitPerSecond, int rulesVersion, Instant createdAt,
-                             Instant updatedAt) {
+    public record TenantView(String id, String name, long rateLimitPerSecond, int rulesVersion, List<String> allowedOrigins,
+                             Instant createdAt, Instant updatedAt) {
         static TenantView of(Tenant t) {
-            return new TenantView(t.id(), t.name(), t.rateLimitPerSecond(), t.rulesVersion(), t.createdAt(), t.updatedAt());
+            return new TenantView(t.id(), t.name(), t.rateLimitPerSecond(), t.rulesVersion(), t.allowedOrigins(),
+                    t.createdAt(), t.updatedAt());
         }
     }
+
+    static final int MAX_KEYS = 50;
+    static final int MAX_ORIGINS = 50;
+    /** scheme://host[:port], as a browser sends it in Origin: no path, no trailing slash, no wildcard. */
+    static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
     private final TenantRegistry registry;
     private final TenantStore store;
@@ -76,7 +108,7 @@ public class TenantAdminResource {
         }
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
-        store.save(new Tenant(request.id(), name, ApiKeys.hash(apiKey), 0, null, 0, now, now));
+        store.save(Tenant.create(request.id(), name, ApiKeys.hash(apiKey), now));
         LOG.infof("Created tenant %s", request.id());
         return Response.status(Status.CREATED).entity(new TenantKey(request.id(), apiKey)).build();
     }
@@ -86,15 +118,97 @@ public class TenantAdminResource {
         return registry.all().stream().sorted(Comparator.comparing(Tenant::id)).map(TenantView::of).toList();
     }
 
-    /** Issues a new key; the old one stops working as soon as this returns. */
+    /** Issues a new read+write default key; the old one stops working as soon as this returns. */
     @POST
     @Path("/{id}/keys")
     public TenantKey rotateKey(@PathParam("id") String id) {
         Tenant tenant = existing(id);
         String apiKey = ApiKeys.generate();
-        store.save(tenant.withApiKeyHash(ApiKeys.hash(apiKey), Instant.now()));
-        LOG.infof("Rotated the API key of tenant %s", id);
+        Instant now = Instant.now();
+        store.save(tenant.withKey(Tenant.defaultKey(ApiKeys.hash(apiKey), now), now));
+        LOG.infof("Rotated the default API key of tenant %s", id);
         return new TenantKey(id, apiKey);
+    }
+
+    @POST
+    @Path("/{id}/api-keys")
+    public Response createKey(@PathParam("id") String id, CreateKey request) {
+        Tenant tenant = existing(id);
+        Set<KeyScope> scopes = scopes(request == null ? null : request.scopes());
+        String name = request.name() == null || request.name().isBlank() ? String.join("+", request.scopes())
+                : request.name().strip();
+        if (name.length() > 100) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_name", "'name' must be at most 100 characters");
+        }
+        if (tenant.keys().size() >= MAX_KEYS) {
+            throw new ApiException(Status.CONFLICT, "too_many_keys", "A tenant may have at most " + MAX_KEYS
+                    + " keys; revoke one first");
+        }
+        String apiKey = ApiKeys.generate();
+        Instant now = Instant.now();
+        TenantApiKey key = new TenantApiKey(ApiKeys.newId(), name, ApiKeys.hash(apiKey), scopes, now);
+        store.save(tenant.withKey(key, now));
+        LOG.infof("Created key %s (%s) of tenant %s", key.id(), scopes, id);
+        return Response.status(Status.CREATED).entity(IssuedKey.of(key, apiKey)).build();
+    }
+
+    @GET
+    @Path("/{id}/api-keys")
+    public List<KeyView> listKeys(@PathParam("id") String id) {
+        return existing(id).keys().stream().map(KeyView::of).toList();
+    }
+
+    /** A new secret for the key, same id and scopes; the old secret stops working as soon as this returns. */
+    @POST
+    @Path("/{id}/api-keys/{keyId}/rotate")
+    public IssuedKey rotateScopedKey(@PathParam("id") String id, @PathParam("keyId") String keyId) {
+        Tenant tenant = existing(id);
+        TenantApiKey key = existingKey(tenant, keyId);
+        String apiKey = ApiKeys.generate();
+        Instant now = Instant.now();
+        TenantApiKey rotated = key.withHash(ApiKeys.hash(apiKey), now);
+        store.save(tenant.withKey(rotated, now));
+        LOG.infof("Rotated key %s of tenant %s", keyId, id);
+        return IssuedKey.of(rotated, apiKey);
+    }
+
+    @DELETE
+    @Path("/{id}/api-keys/{keyId}")
+    public Response revokeKey(@PathParam("id") String id, @PathParam("keyId") String keyId) {
+        Tenant tenant = existing(id);
+        existingKey(tenant, keyId);
+        store.save(tenant.withoutKey(keyId, Instant.now()));
+        LOG.infof("Revoked key %s of tenant %s", keyId, id);
+        return Response.noContent().build();
+    }
+
+    /** The web origins whose pages may use the tenant's keys (CORS); replaces the list. */
+    @PUT
+    @Path("/{id}/origins")
+    public TenantView setOrigins(@PathParam("id") String id, Origins request) {
+        Tenant tenant = existing(id);
+        if (request == null || request.origins() == null || request.origins().size() > MAX_ORIGINS
+                || !request.origins().stream().allMatch(o -> o != null && ORIGIN.matcher(o).matches())) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_origins", "'origins' must be a list of at most "
+                    + MAX_ORIGINS + " origins such as \"https://app.example.com\" or \"http://localhost:3000\" "
+                    + "(scheme, host and port only; no '*')");
+        }
+        Tenant updated = tenant.withAllowedOrigins(request.origins().stream().distinct().toList(), Instant.now());
+        store.save(updated);
+        return TenantView.of(updated);
+    }
+
+    private static Set<KeyScope> scopes(List<String> names) {
+        if (names == null || names.isEmpty() || names.stream().anyMatch(n -> KeyScope.parse(n).isEmpty())) {
+            throw new ApiException(Status.BAD_REQUEST, "invalid_scopes",
+                    "'scopes' must list \"read\", \"write\" or both: write sends events, read asks the analytics API");
+        }
+        return names.stream().map(n -> KeyScope.parse(n).orElseThrow()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static TenantApiKey existingKey(Tenant tenant, String keyId) {
+        return tenant.keys().stream().filter(k -> k.id().equals(keyId)).findFirst().orElseThrow(() ->
+                new ApiException(Status.NOT_FOUND, "key_not_found", "Tenant '" + tenant.id() + "' has no key '" + keyId + "'"));
     }
 
     @PUT

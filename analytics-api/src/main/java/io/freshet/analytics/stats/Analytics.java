@@ -3,6 +3,7 @@ package io.freshet.analytics.stats;
 import io.freshet.analytics.config.AnalyticsConfig;
 import io.freshet.analytics.cache.QueryCache;
 import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.eventmodel.event.EventTypes;
 import io.freshet.eventmodel.tenant.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
@@ -12,7 +13,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A tenant's analytics, as REST and GraphQL both serve them: each question's input checked and bounded (a clear
@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Analytics {
 
-    private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
     /** The longest range of a query over the raw events (the rollup's counts are bounded by their buckets). */
     private static final Duration MAX_RAW_RANGE = Duration.ofDays(31);
     private static final Duration MAX_ROLLUP_RANGE = Duration.ofDays(3660);
@@ -121,7 +120,7 @@ public class Analytics {
     }
 
     private static void type(String type) {
-        if (type != null && !TYPE.matcher(type).matches()) {
+        if (type != null && !EventTypes.isValid(type)) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_type", "'" + type + "' is not a valid event type name");
         }
     }

@@ -25,6 +25,13 @@ public final class ApiKeys {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** The id that names a key in the admin API; not a secret. */
+    public static String newId() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return "key_" + HexFormat.of().formatHex(bytes);
+    }
+
     public static String hash(String apiKey) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
@@ -32,11 +39,5 @@ public final class ApiKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    /** Constant-time so that response timing tells nothing about how much of a hash matched. */
-    public static boolean matches(String apiKey, String expectedHash) {
-        return expectedHash != null && MessageDigest.isEqual(
-                hash(apiKey).getBytes(StandardCharsets.US_ASCII), expectedHash.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -44,7 +44,7 @@ public class TenantRegistry {
     private static final TopicPartition TOPIC_PARTITION = new TopicPartition(Topics.TENANTS, PARTITION);
 
     private final Map<String, Tenant> byId = new ConcurrentHashMap<>();
-    private final Map<String, Tenant> byKeyHash = new ConcurrentHashMap<>();
+    private final Map<String, AuthenticatedKey> byKeyHash = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final Map<String, Long> recordOffsets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
@@ -67,11 +67,11 @@ public class TenantRegistry {
             Tenant updated = record.value() == null ? null : json.readValue(record.value(), Tenant.class);
             Tenant previous = updated == null ? byId.remove(record.key()) : byId.put(updated.id(), updated);
             recordOffsets.put(record.key(), record.offset());
-            if (previous != null) {
-                byKeyHash.remove(previous.apiKeyHash()); // rotated or deleted: the old key stops working now
+            if (previous != null) { // rotated, revoked or deleted: the old keys stop working now
+                previous.keys().forEach(key -> byKeyHash.remove(key.hash()));
             }
             if (updated != null) {
-                byKeyHash.put(updated.apiKeyHash(), updated);
+                updated.keys().forEach(key -> byKeyHash.put(key.hash(), new AuthenticatedKey(updated, key.id(), key.scopes())));
             }
             updatesApplied.increment();
         } catch (Exception e) {
@@ -82,13 +82,18 @@ public class TenantRegistry {
         }
     }
 
-    /** The tenant owning this API key, if any. */
-    public Optional<Tenant> authenticate(String apiKey) {
+    /** The tenant owning this API key and the key's scopes, if the key is known. */
+    public Optional<AuthenticatedKey> authenticate(String apiKey) {
         if (apiKey == null || apiKey.isBlank()) {
             return Optional.empty();
         }
-        Tenant tenant = byKeyHash.get(ApiKeys.hash(apiKey));
-        return tenant != null && ApiKeys.matches(apiKey, tenant.apiKeyHash()) ? Optional.of(tenant) : Optional.empty();
+        // looked up by the SHA-256 of a random key: the lookup's timing tells nothing about any stored key
+        return Optional.ofNullable(byKeyHash.get(ApiKeys.hash(apiKey)));
+    }
+
+    /** True when some tenant lets pages of this origin call Freshet (a CORS preflight carries no key to tell whose). */
+    public boolean anyAllowsOrigin(String origin) {
+        return byId.values().stream().anyMatch(tenant -> tenant.allowsOrigin(origin));
     }
 
     public Optional<Tenant> find(String id) {

@@ -43,7 +43,8 @@ public final class InMemoryTenants {
         String id = TestTenants.newId(prefix);
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
-        Tenant tenant = new Tenant(id, prefix, ApiKeys.hash(apiKey), 0, rules, rules == null ? 0 : 1, now, now);
+        Tenant created = Tenant.create(id, prefix, ApiKeys.hash(apiKey), now);
+        Tenant tenant = rules == null ? created : created.withRules(rules, now);
         long offset = send(id, tenant);
         return new Created(tenant, apiKey, offset);
     }

@@ -3,9 +3,6 @@ package io.freshet.ingest.limit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.http.ApiError;
-import io.freshet.eventmodel.http.BearerToken;
-import io.freshet.eventmodel.tenant.Tenant;
-import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -15,49 +12,39 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.freshet.ingest.access.IngestAccess;
 import io.freshet.ingest.config.IngestConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounds the request bodies the gateway holds at once, whatever the number of clients: before a body is
- * read, the request must carry a known API key (else 401; the tenant is then passed on to the endpoint under
- * {@link #TENANT}), and its declared size (the body limit when
- * undeclared) is reserved from a fixed budget and given back when the exchange ends or the connection
- * drops. A request that does not fit gets 503 with Retry-After before a byte of its body is buffered.
+ * Bounds the request bodies the gateway holds at once, whatever the number of clients: before a body is read (and
+ * after {@link IngestAccess} admitted the request), its declared size (the body limit when undeclared or compressed)
+ * is reserved from a fixed budget and given back when the exchange ends or the connection drops. A request that does
+ * not fit gets 503 with Retry-After before a byte of its body is buffered.
  */
 @ApplicationScoped
 public class InFlightBodies {
 
-    /** Where the request's tenant waits for the endpoint, once its key is known. */
-    public static final String TENANT = "freshet.tenant";
-
-    private static final String INGEST_PATH = "/v1/events";
     /** Before the REST layer, which reads the body. */
     private static final int PRIORITY = 100;
 
     private final long budget;
     private final long maxBody;
     private final AtomicLong reserved = new AtomicLong();
-    private final TenantRegistry tenants;
     private final Counter refused;
     private final String busyBody;
-    private final String unauthorizedBody;
 
-    public InFlightBodies(TenantRegistry tenants, IngestConfig config,
+    public InFlightBodies(IngestConfig config,
                           @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
                           ObjectMapper json, MeterRegistry meters) throws JsonProcessingException {
-        this.tenants = tenants;
         this.budget = config.maxInFlightBodyBytes().asLongValue();
         this.maxBody = maxBody.asLongValue();
         this.busyBody = json.writeValueAsString(ApiError.of("gateway_busy",
                 "The gateway holds as many request bodies as it may; retry after the Retry-After delay"));
-        this.unauthorizedBody = json.writeValueAsString(ApiError.of("unauthorized",
-                "Send a tenant API key as 'Authorization: Bearer <key>'"));
         this.refused = Counter.builder("freshet.ingest.busy.requests")
                 .description("Requests refused because the in-flight body budget was used up").register(meters);
         meters.gauge("freshet.ingest.in.flight.body.bytes", List.of(), reserved);
@@ -68,24 +55,13 @@ public class InFlightBodies {
     }
 
     void admit(RoutingContext context) {
-        String path = context.normalizedPath();
-        // every variant of the path (a trailing slash, another method) is the endpoint's, and needs its key
-        if (!INGEST_PATH.equals(path.endsWith("/") ? path.substring(0, path.length() - 1) : path)) {
-            context.next();
+        if (context.request().method() != HttpMethod.POST || !IngestAccess.isIngestPath(context.normalizedPath())) {
+            context.next(); // another method on an ingest path: the REST layer answers 405
             return;
         }
-        Optional<Tenant> tenant = BearerToken.from(context.request().getHeader(HttpHeaders.AUTHORIZATION))
-                .flatMap(tenants::authenticate);
-        if (tenant.isEmpty()) {
-            refuse(context, 401, unauthorizedBody); // a stranger's body is never read
-            return;
-        }
-        context.put(TENANT, tenant.get());
-        if (context.request().method() != HttpMethod.POST) {
-            context.next(); // the REST layer answers 405
-            return;
-        }
-        long claim = claim(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
+        // a compressed body may grow to the body limit (which bounds the inflated bytes)
+        long claim = context.request().getHeader(HttpHeaders.CONTENT_ENCODING) != null ? maxBody
+                : claim(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
         if (reserved.addAndGet(claim) > budget) {
             reserved.addAndGet(-claim);
             refused.increment();

@@ -3,6 +3,7 @@ package io.freshet.ingest.processing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import io.freshet.eventmodel.event.EventTypes;
 import io.freshet.eventmodel.event.RawEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,7 +14,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Checks each event against the envelope of the ingest contract and normalizes the good ones into
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class EventValidator {
 
-    static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,127}");
     static final int MAX_ID_LENGTH = 256;
     static final Duration MAX_FUTURE = Duration.ofHours(1);
     static final int MAX_PROPERTIES_DEPTH = 8;
@@ -35,15 +34,16 @@ public class EventValidator {
     public record Result(List<RawEvent> accepted, List<EventError> errors) {
     }
 
-    /** @param userAgent the request's User-Agent header, recorded on each event (cut to a bound) */
+    /**
+     * @param userAgent the request's User-Agent header, recorded on each event that names no {@code user_agent} of
+     *                  its own (a server relaying a device's events does)
+     */
     public Result validate(List<JsonNode> events, String tenantId, Instant receivedAt, String userAgent) {
-        String agent = userAgent == null || userAgent.length() <= MAX_USER_AGENT_CHARS ? userAgent
-                : userAgent.substring(0, MAX_USER_AGENT_CHARS);
         List<RawEvent> accepted = new ArrayList<>(events.size());
         List<EventError> errors = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             try {
-                accepted.add(toRawEvent(events.get(i), tenantId, receivedAt, agent));
+                accepted.add(toRawEvent(events.get(i), tenantId, receivedAt, userAgent));
             } catch (InvalidEvent e) {
                 errors.add(new EventError(i, e.code, e.getMessage()));
             }
@@ -56,9 +56,9 @@ public class EventValidator {
             throw new InvalidEvent("not_an_object", "An event must be a JSON object");
         }
         JsonNode type = event.get("type");
-        if (type == null || !type.isTextual() || !TYPE.matcher(type.textValue()).matches()) {
-            throw new InvalidEvent("invalid_type", "'type' is required: a name of letters, digits and _.:- "
-                    + "starting with a letter, at most 128 characters");
+        if (type == null || !type.isTextual() || !EventTypes.isValid(type.textValue())) {
+            throw new InvalidEvent("invalid_type", "'type' is required: a name of at most " + EventTypes.MAX_LENGTH
+                    + " printable characters that starts with a letter and does not end with a space");
         }
         JsonNode properties = event.get("properties");
         if (properties != null && !properties.isNull()) {
@@ -67,7 +67,13 @@ public class EventValidator {
         return new RawEvent(tenantId, eventId(event.get("event_id")), type.textValue(),
                 timestamp(event.get("timestamp"), receivedAt), receivedAt,
                 optionalId(event, "user_id"), optionalId(event, "session_id"),
-                properties == null || properties.isNull() ? null : properties, userAgent);
+                properties == null || properties.isNull() ? null : properties,
+                bounded(event.path("user_agent").isTextual() ? event.get("user_agent").textValue() : userAgent));
+    }
+
+    private static String bounded(String userAgent) {
+        return userAgent == null || userAgent.length() <= MAX_USER_AGENT_CHARS ? userAgent
+                : userAgent.substring(0, MAX_USER_AGENT_CHARS);
     }
 
     private static void checkProperties(JsonNode properties) {

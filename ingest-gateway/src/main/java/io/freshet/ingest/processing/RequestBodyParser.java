@@ -15,12 +15,19 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** Splits a request body (one JSON event, a JSON array, or NDJSON) into event nodes, or refuses it whole. */
+/**
+ * Splits a request body (one JSON event, a JSON array, or NDJSON) into event nodes, or refuses it whole. JSON may
+ * come as {@code text/plain}: what a browser's {@code navigator.sendBeacon} sends without a CORS preflight.
+ */
 @ApplicationScoped
 public class RequestBodyParser {
 
     public static final String NDJSON = "application/x-ndjson";
+    private static final Set<String> JSON_TYPES = Set.of("application/json", "text/plain");
+    /** RudderStack's Node SDK labels its gzipped JSON so (axios's default for a binary body). */
+    private static final String FORM = "application/x-www-form-urlencoded";
 
     private final ObjectMapper json;
     private final int maxEvents;
@@ -36,24 +43,51 @@ public class RequestBodyParser {
     }
 
     public List<JsonNode> parse(byte[] body, String contentType) {
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase();
-        if (!mediaType.equals("application/json") && !mediaType.equals(NDJSON)) {
-            throw new IngestException(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "Content-Type must be application/json or " + NDJSON + ", got '" + mediaType + "'");
-        }
-        String text = utf8(body);
-        if (text.isBlank()) {
-            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request body is empty");
-        }
+        String mediaType = mediaType(contentType, true);
+        String text = text(body);
         List<JsonNode> events = mediaType.equals(NDJSON) ? ndjson(text) : jsonDocument(text);
         if (events.isEmpty()) {
             throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request contains no events");
         }
-        if (events.size() > maxEvents) {
-            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "too_many_events",
-                    "A request may carry at most " + maxEvents + " events, got " + events.size());
-        }
+        checkCount(events.size());
         return events;
+    }
+
+    /** One JSON document: the body of a Segment-compatible call, whatever an SDK calls its JSON. */
+    public JsonNode parseDocument(byte[] body, String contentType) {
+        if (!FORM.equals(mediaTypeOf(contentType))) {
+            mediaType(contentType, false);
+        }
+        return read(text(body), "The body is not valid JSON");
+    }
+
+    public void checkCount(int events) {
+        if (events > maxEvents) {
+            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "too_many_events",
+                    "A request may carry at most " + maxEvents + " events, got " + events);
+        }
+    }
+
+    private static String mediaTypeOf(String contentType) {
+        return contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase();
+    }
+
+    private static String mediaType(String contentType, boolean ndjsonAllowed) {
+        String mediaType = mediaTypeOf(contentType);
+        if (!JSON_TYPES.contains(mediaType) && !(ndjsonAllowed && mediaType.equals(NDJSON))) {
+            throw new IngestException(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Content-Type must be application/json, text/plain (JSON, as sendBeacon sends it)"
+                            + (ndjsonAllowed ? " or " + NDJSON : "") + ", got '" + mediaType + "'");
+        }
+        return mediaType;
+    }
+
+    private static String text(byte[] body) {
+        String text = utf8(body);
+        if (text.isBlank()) {
+            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request body is empty");
+        }
+        return text;
     }
 
     private List<JsonNode> jsonDocument(String text) {

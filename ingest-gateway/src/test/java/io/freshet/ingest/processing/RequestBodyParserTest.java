@@ -19,11 +19,12 @@ class RequestBodyParserTest {
         assertEquals(1, parse("{\"type\":\"a\"}", "application/json").size());
         assertEquals(2, parse("[{\"type\":\"a\"},{\"type\":\"b\"}]", "application/json; charset=utf-8").size());
         assertEquals(3, parse("{\"type\":\"a\"}\n\n{\"type\":\"b\"}\r\n{\"type\":\"c\"}\n", "application/x-ndjson").size());
+        assertEquals(2, parse("[{\"type\":\"a\"},{\"type\":\"b\"}]", "text/plain;charset=UTF-8").size(), "sendBeacon's JSON");
     }
 
     @Test
     void refusesWholeRequestsWithThePreciseStatus() {
-        assertRefused(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "{}", "text/plain");
+        assertRefused(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "{}", "text/csv");
         assertRefused(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "{}", null);
         assertRefused(Status.BAD_REQUEST, "empty_body", "  ", "application/json");
         assertRefused(Status.BAD_REQUEST, "empty_body", "[]", "application/json");
