@@ -2,9 +2,11 @@ package io.freshet.eventmodel.stack;
 
 import io.freshet.eventmodel.topic.Topics;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -58,6 +60,33 @@ public final class TestTenants {
         await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(LocalStack.ingestUrl())
                 .header("Authorization", "Bearer " + apiKey).contentType(ContentType.JSON).body("[]")
                 .post("/v1/events").statusCode() != 401);
+    }
+
+    /** A scoped key: its id (for the admin API) and its secret. */
+    public record TestKey(String id, String apiKey) {
+    }
+
+    /** A new key of the tenant with these scopes ("read", "write"), once the gateway and the analytics API know it. */
+    public static TestKey createKey(String tenantId, String... scopes) {
+        var created = admin().body(Map.of("scopes", List.of(scopes), "name", "test"))
+                .post("/v1/admin/tenants/" + tenantId + "/api-keys")
+                .then().statusCode(201).extract();
+        String apiKey = created.path("apiKey");
+        awaitKnownByTheGateway(apiKey);
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(LocalStack.analyticsUrl())
+                .header("Authorization", "Bearer " + apiKey).get("/v1/stats/counts").statusCode() != 401);
+        return new TestKey(created.path("id"), apiKey);
+    }
+
+    /** Lets pages of these origins use the tenant's keys (CORS). */
+    public static void allowOrigins(String tenantId, String... origins) {
+        admin().body(Map.of("origins", List.of(origins))).put("/v1/admin/tenants/" + tenantId + "/origins")
+                .then().statusCode(200);
+    }
+
+    private static RequestSpecification admin() {
+        return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + LocalStack.adminToken())
+                .contentType(ContentType.JSON);
     }
 
     /** A tenant id no other test uses: the prefix and a random suffix. */

@@ -83,7 +83,7 @@ class IngestIT {
                 .post("/v1/events").then().statusCode(401).body("error.code", equalTo("unauthorized"));
         given().baseUri(LocalStack.ingestUrl()).header("Authorization", "Bearer fsk_unknown").contentType(ContentType.JSON)
                 .body("{\"type\":\"a\"}").post("/v1/events").then().statusCode(401);
-        ingest().contentType(ContentType.TEXT).body("{\"type\":\"a\"}".getBytes(StandardCharsets.UTF_8))
+        ingest().contentType("text/csv").body("{\"type\":\"a\"}".getBytes(StandardCharsets.UTF_8))
                 .post("/v1/events").then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
         ingest().contentType(ContentType.JSON).body("{\"type\":")
                 .post("/v1/events").then().statusCode(400).body("error.code", equalTo("malformed_json"));
