@@ -38,12 +38,13 @@ class HttpContractIT {
     private static final List<String> BODIES = List.of("", "{", "null", "[]", "{\"type\":1}", "\u0000\u00ff binary",
             "[" + "[".repeat(200) + "]".repeat(200) + "]");
     private static final Map<String, List<String>> PATHS = Map.of(
-            LocalStack.ingestUrl(), List.of("/v1/events", "/v1/event", "/v1/batch"),
+            LocalStack.ingestUrl(), List.of("/v1/events", "/v1/event", "/v1/batch", "/v1/track"),
             LocalStack.enricherUrl(), List.of("/v1/events", "/v1/admin"),
             LocalStack.routerUrl(), List.of("/v1/admin/replays", "/v1/admin/replays/nope", "/v1/admin/dlq"),
             LocalStack.analyticsUrl(), List.of("/v1/stats/counts", "/v1/stats/users", "/v1/stats/top", "/v1/stats/funnel",
                     "/v1/stats/nope", "/v1/events", "/graphql", "/v1/admin/tenants", "/v1/admin/tenants/nope/rules",
-                    "/v1/admin/tenants/nope/keys", "/v1/admin/tenants/nope/limits"));
+                    "/v1/admin/tenants/nope/keys", "/v1/admin/tenants/nope/limits", "/v1/admin/tenants/nope/api-keys",
+                    "/v1/admin/tenants/nope/api-keys/key_nope/rotate", "/v1/admin/tenants/nope/origins"));
     private static final List<String> EVERYWHERE = List.of("", "/", "/nope", "/v2/events", "/q/nope", "/v1/../v1/events",
             "/q/health/ready", "/q/metrics");
     private static final List<String> QUERIES = List.of("", "?", "?x=1", "?from=yesterday&to=1900-01-01T00:00:00Z",

@@ -1,24 +1,21 @@
 package io.freshet.analytics.dashboard;
 
+import io.freshet.analytics.browser.HeadlessChromium;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TestTenants.TestTenant;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The live dashboard in headless Chromium while events flow through the real pipeline: its numbers move, and
- * they match what was sent. Saves a screenshot for the README (docs/dashboard.png).
+ * they match what was sent; its charts draw the last minutes, the flow included. Saves a screenshot of the whole
+ * page for the README (docs/dashboard.png).
  */
 class DashboardIT {
 
@@ -39,10 +37,7 @@ class DashboardIT {
     @Test
     void theDashboardShowsTheEventsSentAsTheyFlow() throws Exception {
         TestTenant tenant = TestTenants.create("dashboard");
-        WebDriver browser = new ChromeDriver(
-                new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).build(),
-                new ChromeOptions().setBinary("/usr/bin/chromium")
-                        .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,860"));
+        ChromeDriver browser = HeadlessChromium.start();
         try {
             browser.get(LocalStack.analyticsUrl() + "/dashboard/#token=" + LocalStack.adminToken());
             await().atMost(Duration.ofSeconds(20)).until(() -> value(browser, "updates") >= 2);
@@ -72,9 +67,22 @@ class DashboardIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> value(browser, "stored-total") >= storedBefore + sent);
             assertTrue(browser.findElement(By.id("latest")).getText().contains(tenant.id()), "the latest events are ours");
 
-            Path screenshot = LocalStack.repositoryRoot().resolve("docs/dashboard.png");
-            Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), screenshot,
-                    StandardCopyOption.REPLACE_EXISTING);
+            // the charts were drawn (data-points is set when uPlot draws) from the snapshots since the page opened,
+            // the flow included: the screenshot shows it
+            for (String chart : new String[] {"chart-rates", "chart-freshness", "chart-lag"}) {
+                assertTrue(value(browser, chart, "data-points") >= 5, chart + " draws the snapshots received");
+            }
+            assertTrue(peak(browser, "rates", 1) > 0, "the events/s chart's ingested line rose while events flowed");
+            assertTrue(peak(browser, "rates", 3) > 0, "the events/s chart's stored line rose once they were stored");
+            assertTrue(peak(browser, "freshness", 1) > 0, "the freshness chart has a p50 of the events stored");
+
+            // the whole page (it is taller than the window), as the README shows it
+            Object width = browser.executeScript("return document.documentElement.scrollWidth");
+            Object height = browser.executeScript("return document.documentElement.scrollHeight");
+            Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                    "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            Files.write(LocalStack.repositoryRoot().resolve("docs/dashboard.png"),
+                    Base64.getDecoder().decode((String) shot.get("data")));
         } finally {
             browser.quit();
         }
@@ -88,7 +96,18 @@ class DashboardIT {
     }
 
     private static long value(WebDriver browser, String id) {
-        return Math.round(Double.parseDouble(browser.findElement(By.id(id)).getDomAttribute("data-value")));
+        return value(browser, id, "data-value");
+    }
+
+    private static long value(WebDriver browser, String id, String attribute) {
+        return Math.round(Double.parseDouble(browser.findElement(By.id(id)).getDomAttribute(attribute)));
+    }
+
+    /** The highest value of a chart's series (1 is the first line) among the data it drew. */
+    private static double peak(WebDriver browser, String chart, int series) {
+        return ((Number) ((JavascriptExecutor) browser).executeScript(
+                "return Math.max(0, ...charts[arguments[0]].data[arguments[1]].filter(v => v != null))",
+                chart, series)).doubleValue();
     }
 
     private static void send(TestTenant tenant, int events) {
