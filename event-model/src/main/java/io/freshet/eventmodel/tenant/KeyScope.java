@@ -2,6 +2,7 @@ package io.freshet.eventmodel.tenant;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.Optional;
  * What an API key may do. A {@code write} key only sends events, so it is safe to publish in a web page or an app;
  * a {@code read} key only asks the analytics API.
  */
+@RegisterForReflection // Jackson writes it in tenant records (Kafka JSON), unseen by Quarkus: native keeps its methods
 public enum KeyScope {
     READ, WRITE;
 
