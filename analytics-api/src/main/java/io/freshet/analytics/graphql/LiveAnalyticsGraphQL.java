@@ -11,6 +11,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
 import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
@@ -33,6 +34,7 @@ import java.util.function.Supplier;
  * of the read key in the connection_init payload ({@link TenantKeyAuthentication}).
  */
 @GraphQLApi
+@ApplicationScoped // one instance: its gauge counts every open subscription
 public class LiveAnalyticsGraphQL {
 
     private static final Logger LOG = Logger.getLogger(LiveAnalyticsGraphQL.class);

@@ -3,11 +3,11 @@ package io.freshet.analytics.admin;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static io.freshet.eventmodel.stack.TestTenants.admin;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -17,11 +17,6 @@ import static org.hamcrest.Matchers.not;
 
 /** Scoped keys through the admin API: made, listed without secrets, rotated and revoked one by one; scopes enforced. */
 class ScopedKeysIT {
-
-    private static RequestSpecification admin() {
-        return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + LocalStack.adminToken())
-                .contentType(ContentType.JSON);
-    }
 
     private static int statsStatus(String apiKey) {
         return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + apiKey)

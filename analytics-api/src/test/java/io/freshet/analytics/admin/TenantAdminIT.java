@@ -3,11 +3,11 @@ package io.freshet.analytics.admin;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static io.freshet.eventmodel.stack.TestTenants.admin;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,11 +17,6 @@ import static org.hamcrest.Matchers.containsString;
 
 /** The admin API against the running stack: auth, validation, and keys taking effect in the gateway. */
 class TenantAdminIT {
-
-    private static RequestSpecification admin() {
-        return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + LocalStack.adminToken())
-                .contentType(ContentType.JSON);
-    }
 
     private static int ingestStatus(String apiKey) {
         return given().baseUri(LocalStack.ingestUrl()).header("Authorization", "Bearer " + apiKey)

@@ -84,7 +84,8 @@ public final class TestTenants {
                 .then().statusCode(200);
     }
 
-    private static RequestSpecification admin() {
+    /** A request to the admin API, with the admin token. */
+    public static RequestSpecification admin() {
         return given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + LocalStack.adminToken())
                 .contentType(ContentType.JSON);
     }

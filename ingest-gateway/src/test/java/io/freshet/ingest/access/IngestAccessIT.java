@@ -69,8 +69,7 @@ class IngestAccessIT {
     @Test
     void aRevokedKeyStopsWorking() {
         var key = TestTenants.createKey(tenant.id(), "write");
-        given().baseUri(LocalStack.analyticsUrl()).header("Authorization", "Bearer " + LocalStack.adminToken())
-                .delete("/v1/admin/tenants/" + tenant.id() + "/api-keys/" + key.id()).then().statusCode(204);
+        TestTenants.admin().delete("/v1/admin/tenants/" + tenant.id() + "/api-keys/" + key.id()).then().statusCode(204);
         await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(LocalStack.ingestUrl())
                 .header("Authorization", "Bearer " + key.apiKey()).contentType(ContentType.JSON).body("[]")
                 .post("/v1/events").statusCode() == 401);
