@@ -1,9 +1,12 @@
 package io.freshet.bench;
 
+import java.util.List;
+
 /**
  * {@code ./freshet bench pipeline}: events end to end, from HTTP ingest to queryable in ClickHouse (see
- * {@link PipelineBench}). Settings come from the environment ({@link BenchSettings}); the exit status is 0 when the run
- * completed and proved exactly once, whatever its figures, and 1 when it could not.
+ * {@link PipelineBench}); {@code ./freshet chaos}: the same under faults ({@link ChaosRun}). Settings come from the
+ * environment ({@link BenchSettings}, {@link ChaosSettings}). The exit status is 0 when the run completed and proved
+ * exactly once (the bench: whatever its figures; chaos: every check held), 1 when it did not.
  */
 public final class Bench {
 
@@ -11,11 +14,14 @@ public final class Bench {
     }
 
     public static void main(String[] args) {
-        if (args.length != 1 || !args[0].equals("pipeline")) {
-            System.err.println("Usage: Bench pipeline (the other benchmarks run from ./freshet)");
+        if (args.length != 1 || !List.of("pipeline", "chaos").contains(args[0])) {
+            System.err.println("Usage: Bench pipeline|chaos (run by ./freshet bench pipeline and ./freshet chaos)");
             System.exit(2);
         }
         try {
+            if (args[0].equals("chaos")) {
+                System.exit(new ChaosRun(BenchSettings.fromEnvironment(), ChaosSettings.fromEnvironment()).run() ? 0 : 1);
+            }
             new PipelineBench(BenchSettings.fromEnvironment()).run();
         } catch (BenchException e) {
             System.err.println("bench: " + e.getMessage());

@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param pids the local stack's parts by name (FRESHET_BENCH_PIDS="ingest-gateway=123,enricher=456,...")
  */
-record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl, String clickHouseUser,
+record BenchSettings(String ingestUrl, String analyticsUrl, String routerUrl, String clickHouseUrl, String clickHouseUser,
                      String clickHousePassword, String adminToken, Path outDir, int warmUpSeconds, int steadyRate, int steadySeconds,
                      int sustainedRate, int sustainedSeconds, int maxSeconds, Map<String, Long> pids) {
 
@@ -23,14 +23,15 @@ record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl
             }
         }
         int seconds = number("FRESHET_BENCH_SECONDS", 30);
-        return new BenchSettings(required("INGEST_URL"), required("ANALYTICS_URL"), required("CLICKHOUSE_URL"),
+        return new BenchSettings(required("INGEST_URL"), required("ANALYTICS_URL"),
+                System.getenv().getOrDefault("ROUTER_URL", "http://127.0.0.1:8082"), required("CLICKHOUSE_URL"),
                 System.getenv().getOrDefault("CLICKHOUSE_USER", "default"), System.getenv().getOrDefault("CLICKHOUSE_PASSWORD", ""),
                 required("FRESHET_ADMIN_TOKEN"), Path.of(required("FRESHET_BENCH_DIR")),
                 number("FRESHET_BENCH_WARMUP_SECONDS", 40), number("FRESHET_BENCH_RATE", 10_000), seconds,
                 number("FRESHET_BENCH_SUSTAINED_RATE", 30_000), number("FRESHET_BENCH_SUSTAINED_SECONDS", 60), seconds, pids);
     }
 
-    private static String required(String name) {
+    static String required(String name) {
         String value = System.getenv(name);
         if (value == null || value.isBlank()) {
             throw new BenchException(name + " is not set (./freshet bench sets it)");
@@ -38,7 +39,7 @@ record BenchSettings(String ingestUrl, String analyticsUrl, String clickHouseUrl
         return value;
     }
 
-    private static int number(String name, int fallback) {
+    static int number(String name, int fallback) {
         String value = System.getenv(name);
         try {
             int number = value == null || value.isBlank() ? fallback : Integer.parseInt(value.strip());

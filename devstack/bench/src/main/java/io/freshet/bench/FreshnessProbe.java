@@ -40,6 +40,8 @@ final class FreshnessProbe implements AutoCloseable {
     private final Histogram freshness = new Histogram(3);
     private final List<Sample> samples = new ArrayList<>();
     private final AtomicInteger refused = new AtomicInteger();
+    /** Only the poll thread reads and writes it. */
+    private boolean failing;
 
     FreshnessProbe(Http http, Warehouse warehouse, String tenant, String apiKey, long runStart) {
         this.http = http;
@@ -84,8 +86,15 @@ final class FreshnessProbe implements AutoCloseable {
                     }
                 }
             }
+            if (failing) {
+                failing = false;
+                System.err.println("bench: freshness polls work again");
+            }
         } catch (RuntimeException e) {
-            System.err.println("bench: a freshness poll failed (" + e.getMessage() + "); polling on");
+            if (!failing) { // once per streak: an outage would print fifty lines a second
+                failing = true;
+                System.err.println("bench: a freshness poll failed (" + e.getMessage() + "); polling on");
+            }
         }
     }
 

@@ -34,7 +34,12 @@ final class Http {
 
     /** Posts a JSON body of events with a tenant's key; completes with the answer, or exceptionally when none came. */
     CompletableFuture<Answer> postEvents(String apiKey, byte[] body) {
-        var request = HttpRequest.newBuilder(URI.create(settings.ingestUrl() + "/v1/events")).timeout(TIMEOUT)
+        return postEvents(apiKey, body, TIMEOUT);
+    }
+
+    /** The same, giving up on an answer after {@code timeout} (a client that retries does not wait long). */
+    CompletableFuture<Answer> postEvents(String apiKey, byte[] body, Duration timeout) {
+        var request = HttpRequest.newBuilder(URI.create(settings.ingestUrl() + "/v1/events")).timeout(timeout)
                 .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
@@ -69,6 +74,24 @@ final class Http {
             return apiKey;
         } catch (IOException e) {
             throw new BenchException("cannot reach the admin API at " + settings.analyticsUrl(), e);
+        }
+    }
+
+    /** The router's summary of a tenant's dead letters ({@code GET /v1/admin/dlq?tenant=}). */
+    JsonNode deadLetters(String tenant) {
+        var request = HttpRequest.newBuilder(URI.create(settings.routerUrl() + "/v1/admin/dlq?tenant=" + tenant))
+                .timeout(TIMEOUT).header("Authorization", "Bearer " + settings.adminToken()).GET().build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new BenchException("the router answered " + response.statusCode() + " to the DLQ summary: " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new BenchException("cannot reach the router at " + settings.routerUrl(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted while asking the router for dead letters", e);
         }
     }
 

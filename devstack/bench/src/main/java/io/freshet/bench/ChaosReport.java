@@ -1,0 +1,72 @@
+package io.freshet.bench;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A chaos run as its user reads it: each fault with its time and outcome, what the client sent and what was
+ * acknowledged, throughput and freshness over the run, how long the pipeline took to settle, and the verdict of each
+ * check; written as JSON and a chart under .freshet/chaos/.
+ */
+record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, List<Fault> faults, long batches,
+                   long eventsSent, long eventsAcknowledged, long retries, long batchesGivenUp, Map<Integer, Long> refusedByStatus,
+                   long[] acknowledgedEachSecond, List<FreshnessProbe.Sample> freshness, long freshnessP50Ms,
+                   long freshnessP99Ms, long freshnessMaxMs, int markersMissing, double settleSeconds,
+                   List<ChaosChecks.Check> checks) {
+
+    static ChaosReport of(String run, ChaosSettings settings, List<Fault> faults, ChaosLoad.Result load,
+                          FreshnessProbe probe, double settleSeconds, List<ChaosChecks.Check> checks) {
+        Histogram freshness = probe.freshness();
+        return new ChaosReport(run, settings.seed(), settings.seconds(), settings.rate(), faults, load.batches(),
+                load.attempted().size(), load.acknowledged().size(), load.retries(), load.gaveUp(), load.refusedByStatus(),
+                load.acknowledgedEachSecond(), probe.samples(), freshness.getValueAtPercentile(50),
+                freshness.getValueAtPercentile(99), freshness.getMaxValue(), probe.missing(), settleSeconds, checks);
+    }
+
+    boolean held() {
+        return checks.stream().allMatch(ChaosChecks.Check::held);
+    }
+
+    void print(PrintStream out) {
+        out.printf("%n==> Chaos run %s (seed %d): %d s at %,d events/s offered%n", run, seed, seconds, offeredPerSecond);
+        out.println("  faults:");
+        faults.forEach(f -> out.printf("    %6.1f s  %-6s %-15s for %4.1f s: %s%n", f.atSeconds(), f.kind().name().toLowerCase(),
+                f.part(), f.forSeconds(), f.outcome()));
+        out.printf("  client: %,d events sent in %,d batches, %,d acknowledged, %,d retries, %d batches given up, refused: %s%n",
+                eventsSent, batches, eventsAcknowledged, retries, batchesGivenUp, refusedByStatus.isEmpty() ? "none" : refusedByStatus);
+        out.printf("  throughput: %,.0f acknowledged/s on average, lowest second %,d, highest %,d%n",
+                eventsAcknowledged / Math.max(1.0, acknowledgedEachSecond.length),
+                Arrays.stream(acknowledgedEachSecond).limit(Math.max(1, seconds)).min().orElse(0),
+                Arrays.stream(acknowledgedEachSecond).max().orElse(0));
+        out.printf("  freshness (a marker a 200 ms, 202 to queryable): p50 %,d ms, p99 %,d ms, max %,d ms; %d markers not seen%n",
+                freshnessP50Ms, freshnessP99Ms, freshnessMaxMs, markersMissing);
+        out.printf("  the pipeline settled %.1f s after the load ended%n", settleSeconds);
+        out.println("  checks:");
+        checks.forEach(c -> out.printf("    %s  %s: %s%n", c.held() ? "ok  " : "FAIL", c.name(), c.detail()));
+        out.println(held() ? "  every check held" : "  VIOLATION: see the checks above");
+    }
+
+    void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path json = dir.resolve("chaos-" + run + ".json");
+            Http.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), this);
+            Path png = dir.resolve("chaos-" + run + ".png");
+            ChaosChart.of(this).write(png);
+            Files.copy(json, dir.resolve("chaos-latest.json"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(png, dir.resolve("chaos-latest.png"), StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("  written: %s, %s%n", json, png);
+        } catch (IOException e) {
+            throw new BenchException("cannot write the run's files under " + dir, e);
+        }
+    }
+}
