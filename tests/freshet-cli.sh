@@ -74,6 +74,20 @@ else
 fi
 kill "$stranger" 2>/dev/null
 
+# A part killed with -9 is not running, however soon `up` asks (its zombie may linger until its parent reaps it), and
+# a live process whose port does not answer is not running either: `up` starts both again. In the scratch checkout,
+# with a Redis of its own on a port of its own.
+scratch_redis() { (cd "$scratch/checkout" && REDIS_PORT=16398 ./freshet "$@"); }
+scratch_redis up redis >/dev/null 2>&1
+killed=$(cut -d' ' -f1 "$scratch/checkout/.freshet/run/redis.pid")
+kill -9 "$killed"
+expect "up starts a part again right after kill -9" 0 "redis           starting ready" -- scratch_redis up redis
+expect "status agrees: the new process is up" 0 "redis           up" -- bash -c "cd '$scratch/checkout' && REDIS_PORT=16398 ./freshet status | grep redis"
+REDIS_PORT=16398 bash -c "cd '$scratch/checkout' && source ./freshet && stop_part redis >/dev/null && launch redis sleep 300"
+expect "up starts a part again whose process lives but does not answer" 0 "does not answer on port 16398: starting it again" -- \
+  scratch_redis up redis
+scratch_redis down redis >/dev/null
+
 # down, then up again: nothing of the stack survives down; the second up is quick and keeps the data.
 clickhouse=$(awk '$1=="clickhouse"{print $NF}' <("$FRESHET" status))
 rows_before=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')

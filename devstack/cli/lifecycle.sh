@@ -2,22 +2,51 @@
 # up, down, status, logs: starting, watching and stopping the parts this checkout runs.
 
 # ------------------------------------------------------------------------------------------- processes
-# The pid of a part that this checkout started and that is still running; empty otherwise. A pid alone proves
-# nothing (pids are reused), so the pid file also holds the process's start time, which must match.
+# The fields of /proc/PID/stat after the process's name (its state first, its start time 20th); fails when there is
+# no such process.
+proc_stat() {
+  local stat
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+  printf '%s\n' "${stat##*) }"
+}
+
+start_time() {
+  local fields
+  read -ra fields <<<"$(proc_stat "$1")"
+  printf '%s\n' "${fields[19]:-}"
+}
+
+# True when process PID lives (a zombie, killed and not yet reaped by its parent, is dead however long it lingers)
+# and, when STARTED is given, started then.
+alive() {
+  local fields
+  read -ra fields <<<"$(proc_stat "$1")"
+  [ ${#fields[@]} -gt 19 ] && [[ ${fields[0]} != [ZX] ]] && [ "${2:-${fields[19]}}" = "${fields[19]}" ]
+}
+
+# The pid of a part that this checkout started and whose process lives; empty otherwise. A pid alone proves nothing
+# (pids are reused), so the pid file also holds the process's start time, which must match.
 part_pid() {
   local pidfile=$RUN/$1.pid pid started
   [ -f "$pidfile" ] || return 0
   read -r pid started <"$pidfile" 2>/dev/null || true
-  if [ -n "${pid:-}" ] && [ -n "${started:-}" ] && [ "$(start_time "$pid")" = "$started" ]; then
+  if [ -n "${pid:-}" ] && [ -n "${started:-}" ] && alive "$pid" "$started"; then
     echo "$pid"
   else
     rm -f "$pidfile" # stale: a killed `up` or a crashed part; the next start repairs it
   fi
 }
 
-start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
-
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# What a part of this checkout is doing, for `up` and `status` alike: "down" (no live process), "silent" (its process
+# lives but its port does not answer: still starting, or dying), "running" (its process lives and its port answers).
+part_state() {
+  if [ -z "$(part_pid "$1")" ]; then echo down
+  elif port_taken "$(port_of "$1")"; then echo running
+  else echo silent
+  fi
+}
 
 # Runs a part in its own session (so `down` can stop it with all its children), logging to its file.
 launch() {
@@ -45,21 +74,27 @@ start_part() {
   run_start_function "$1"
 }
 
-# Starts the given parts that are not running, then waits for each to be ready, one progress line each.
+# Starts the given parts that are not running, then waits for each to be ready, one progress line each. A part whose
+# process lives but whose port does not answer is not running either (e.g. killed a moment ago, or hung): it is
+# stopped and started again.
 start_all() {
   local started=() part pid
   for part in "$@"; do
     [ -n "$(external_url "$part")" ] && { say "  $part: external at $(external_url "$part")"; continue; }
     pid=$(part_pid "$part")
-    if [ -n "$pid" ]; then
-      if is_service "$part" && [ "$STATE/build.stamp" -nt "$STATE/app/$part/.installed" ]; then
+    case $(part_state "$part") in
+      silent)
         stop_part "$part" >/dev/null
-        say "  $part: restarting on the new build"
-      else
-        say "  $part: already running (pid $pid)"
-        continue
-      fi
-    fi
+        say "  $part: pid $pid does not answer on port $(port_of "$part"): starting it again" ;;
+      running)
+        if is_service "$part" && [ "$STATE/build.stamp" -nt "$STATE/app/$part/.installed" ]; then
+          stop_part "$part" >/dev/null
+          say "  $part: restarting on the new build"
+        else
+          say "  $part: already running (pid $pid)"
+          continue
+        fi ;;
+    esac
     start_part "$part"
     started+=("$part")
   done
@@ -177,8 +212,8 @@ stop_part() {
   pid=$(part_pid "$part")
   [ -n "$pid" ] || return 1
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
+  for _ in $(seq 1 60); do alive "$pid" || break; sleep 0.5; done
+  if alive "$pid"; then
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     say "  $part: killed (pid $pid did not stop within 30s)"
   else
@@ -187,6 +222,8 @@ stop_part() {
   rm -f "$RUN/$part.pid"
 }
 
+# Each part: up (running and ready), starting (its process lives, but its port or its readiness check does not answer
+# yet), down, or external. Exit 1 unless every part is up or external.
 cmd_status() {
   local part pid port label any_down=0
   printf '%-15s %-8s %-8s %-6s %-8s %s\n' PART STATE PID PORT MEMORY URL
@@ -197,9 +234,12 @@ cmd_status() {
     fi
     pid=$(part_pid "$part")
     port=$(cat "$RUN/$part.port" 2>/dev/null || port_of "$part")
-    if [ -z "$pid" ]; then label=down; any_down=1
-    elif is_ready "$part"; then label=up
-    else label=starting; any_down=1; fi
+    case $(part_state "$part") in
+      down) label=down ;;
+      running) if is_ready "$part"; then label=up; else label=starting; fi ;;
+      silent) label=starting ;;
+    esac
+    [ "$label" = up ] || any_down=1
     printf '%-15s %-8s %-8s %-6s %-8s %s\n' "$part" "$label" "${pid:--}" "$port" "$(memory_of "$pid")" "$(url_of "$part")"
   done
   return $any_down
