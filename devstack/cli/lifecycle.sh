@@ -186,6 +186,7 @@ cmd_up() {
   Traces        ${OTEL_EXPORTER_OTLP_ENDPOINT:-off (set OTEL_EXPORTER_OTLP_ENDPOINT to export them over OTLP)}
   Demo API key  $(cat "$STATE/demo-api-key")   (also in .freshet/demo-api-key)
   Admin token   in .freshet/admin-token
+  Tenants       ./freshet tenant --help, ./freshet key --help
 
   Try:  curl -X POST $(url_of ingest-gateway)/v1/events -H "Authorization: Bearer \$(cat .freshet/demo-api-key)" \\
              -H 'Content-Type: application/json' -d '{"type":"page.viewed","user_id":"u1"}'
