@@ -1,13 +1,16 @@
 # shellcheck shell=bash
-# `./freshet test`: every test. Unit tests, then the integration tests (*IT) and the command-line tests
+# `./freshet test`: every test. Shell scripts, unit tests, then the integration tests (*IT) and the command-line tests
 # against the real stack. The stack is started if it is not running, and stopped afterwards if this command started it.
 
 cmd_test() {
-  local begin=$SECONDS service
+  local begin=$SECONDS scripts service
   prepare_machine
   # the dashboard's browser test; kubernetes/'s tests render the manifests with kubectl 1.27+ (kustomize v5;
   # client side only), whose package kubectl comes from an apt source such as pkgs.k8s.io, not Debian's archive
-  install_missing chromium:chromium chromedriver:chromium-driver kubectl:kubectl node:nodejs npm:npm
+  install_missing shellcheck:shellcheck chromium:chromium chromedriver:chromium-driver kubectl:kubectl node:nodejs npm:npm
+  step "Shell scripts (shellcheck)"
+  mapfile -t scripts < <(shell_scripts)
+  shellcheck -x "${scripts[@]}" || die "shellcheck found the problems above in the shell scripts."
   export CHDB_LIB=${CHDB_LIB:-$(chdb_lib)}
   # the official Segment and RudderStack SDKs and the graphql-ws client the integration tests drive (pinned)
   step "SDKs for the integration tests (npm ci in tests/sdk)"
@@ -49,6 +52,13 @@ cmd_test() {
   step "Schema registry: the schema and its rule survived the restart"
   "$ROOT/devstack/registry/check.sh" "$registry" "$schema" || die "the schema registry lost a schema across a restart."
   step "All tests passed in $((SECONDS - begin))s"
+}
+
+# Every shell script of the repository: the command line and its modules, the tests', the tools', CI's.
+shell_scripts() {
+  printf '%s\n' "$ROOT/freshet" "$ROOT/.ci/run"
+  find "$ROOT" \( -name node_modules -o -name target -o -name .git -o -path "$STATE" \) -prune -o -name '*.sh' -type f -print \
+    | sort
 }
 
 # True once Prometheus has scraped each service successfully (waits up to 30 s for its first scrapes). Keeps
