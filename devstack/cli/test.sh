@@ -47,6 +47,8 @@ cmd_test() {
   schema="freshet-check-$(date +%s)"
   step "Schema registry: BACKWARD rule refuses an incompatible schema (devstack/registry/check.sh)"
   "$ROOT/devstack/registry/check.sh" "$registry" "$schema" || die "the schema registry check failed."
+  step "Admin command-line tests: tenants and keys (tests/freshet-admin.sh)"
+  "$ROOT/tests/freshet-admin.sh" || die "an admin command-line test failed."
   step "Command-line tests, including down and up again (tests/freshet-cli.sh)"
   "$ROOT/tests/freshet-cli.sh" || die "a command-line test failed."
   step "Schema registry: the schema and its rule survived the restart"
