@@ -13,16 +13,16 @@
 #   start      the function that starts it, given the part's name and the words after it; a service's word is its
 #              heap, from its live set measured under load plus what it may hold in flight (README, "Memory")
 PARTS_TABLE='
-# part          kind     ports                                                           external                 url                                       ready             needs                      start
-kafka           engine   KAFKA_PORT=9092,KAFKA_CONTROLLER_PORT=9093,KAFKA_SASL_PORT=9094  KAFKA_BOOTSTRAP_SERVERS  127.0.0.1:{port}                          kafka_metadata    -                          start_kafka
-registry        engine   REGISTRY_PORT=8085                                              REGISTRY_URL             http://127.0.0.1:{port}/apis/registry/v2  /health/ready     -                          start_registry
-clickhouse      engine   CLICKHOUSE_PORT=8123                                            CLICKHOUSE_URL           http://127.0.0.1:{port}                   clickhouse_ping   npm:npm                    start_clickhouse
-redis           engine   REDIS_PORT=6379                                                 REDIS_URL                redis://127.0.0.1:{port}                  redis_ping        redis-server:redis-server  start_redis
-prometheus      engine   PROMETHEUS_PORT=9090                                            -                        http://127.0.0.1:{port}                   /-/ready          prometheus:prometheus      start_prometheus
-ingest-gateway  service  INGEST_PORT=8080                                                -                        http://127.0.0.1:{port}                   /q/health/ready   -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
-enricher        service  ENRICHER_PORT=8081                                              -                        http://127.0.0.1:{port}                   /q/health/ready   -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
-router          service  ROUTER_PORT=8082                                                -                        http://127.0.0.1:{port}                   /q/health/ready   -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
-analytics-api   service  ANALYTICS_PORT=8083                                             -                        http://127.0.0.1:{port}                   /q/health/ready   -                          start_service 128m  # ~16 MiB live, answers streamed
+# part          kind     ports                                                            external                 url                                       ready            needs                      start
+kafka           engine   KAFKA_PORT=9092,KAFKA_CONTROLLER_PORT=9093,KAFKA_SASL_PORT=9094  KAFKA_BOOTSTRAP_SERVERS  127.0.0.1:{port}                          kafka_metadata   -                          start_kafka
+registry        engine   REGISTRY_PORT=8085                                               REGISTRY_URL             http://127.0.0.1:{port}/apis/registry/v2  /health/ready    -                          start_registry
+clickhouse      engine   CLICKHOUSE_PORT=8123                                             CLICKHOUSE_URL           http://127.0.0.1:{port}                   clickhouse_ping  npm:npm                    start_clickhouse
+redis           engine   REDIS_PORT=6379                                                  REDIS_URL                redis://127.0.0.1:{port}                  redis_ping       redis-server:redis-server  start_redis
+prometheus      engine   PROMETHEUS_PORT=9090                                             -                        http://127.0.0.1:{port}                   /-/ready         prometheus:prometheus      start_prometheus
+ingest-gateway  service  INGEST_PORT=8080                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
+enricher        service  ENRICHER_PORT=8081                                               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
+router          service  ROUTER_PORT=8082                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
+analytics-api   service  ANALYTICS_PORT=8083                                              -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 128m  # ~16 MiB live, answers streamed
 '
 
 # The table, read once: PARTS, ENGINES and SERVICES in start order, the columns by part, port defaults by variable.
