@@ -24,6 +24,9 @@ expect() {
 echo "freshet CLI tests"
 
 expect "unknown command is refused" nonzero "unknown command 'bogus'" -- "$FRESHET" bogus
+for verb in up down status logs test bench replay dlq tenant key; do
+  expect "$verb --help says how to call it, and does nothing else" 0 "Usage" -- "$FRESHET" "$verb" --help
+done
 expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs <part>" -- "$FRESHET" logs
 expect "logs of an unknown part names the parts" nonzero "unknown part 'nope'" -- "$FRESHET" logs nope
 expect "logs of a part prints its log" 0 "Ready to accept connections" -- "$FRESHET" logs redis
