@@ -24,6 +24,9 @@ expect() {
 echo "freshet CLI tests"
 
 expect "unknown command is refused" nonzero "unknown command 'bogus'" -- "$FRESHET" bogus
+for verb in up down status logs test bench replay dlq tenant key; do
+  expect "$verb --help says how to call it, and does nothing else" 0 "Usage" -- "$FRESHET" "$verb" --help
+done
 expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs <part>" -- "$FRESHET" logs
 expect "logs of an unknown part names the parts" nonzero "unknown part 'nope'" -- "$FRESHET" logs nope
 expect "logs of a part prints its log" 0 "Ready to accept connections" -- "$FRESHET" logs redis
@@ -37,7 +40,7 @@ for port in $("$FRESHET" status | awk 'NR > 1 {print $4}'); do
     [[ $address == 127.0.0.1:* || $address == "[::ffff:127.0.0.1]:"* ]] || exposed="$exposed $address"
   done
 done
-[ -z "$exposed" ] && pass "the stack listens on 127.0.0.1 only" || fail "listening beyond 127.0.0.1:$exposed"
+if [ -z "$exposed" ]; then pass "the stack listens on 127.0.0.1 only"; else fail "listening beyond 127.0.0.1:$exposed"; fi
 # dead letters: the router's counts as JSON, and refusals with the router's reason or the flag named
 out=$("$FRESHET" dlq list --tenant demo --json 2>&1)
 if jq -e '.filter.tenant == "demo" and (.total | type) == "number" and (.by_stage | type) == "object"' <<<"$out" >/dev/null 2>&1; then
@@ -55,8 +58,9 @@ expect "a missing JDK 25 is named with its fix" nonzero "needs JDK 25 or newer" 
   env JAVA_HOME=/nonexistent FRESHET_JVM_DIR="$scratch/no-jvms" "$FRESHET" up
 
 # A scratch checkout: its own .freshet state, nothing built, so nothing there is ours to stop.
-mkdir -p "$scratch/checkout/.freshet/run" "$scratch/no-jvms"
+mkdir -p "$scratch/checkout/.freshet/run" "$scratch/checkout/devstack" "$scratch/no-jvms"
 cp "$FRESHET" "$scratch/checkout/freshet"
+cp -r "$ROOT/devstack/cli" "$scratch/checkout/devstack/cli"
 expect "a taken port is named with its fix" nonzero "port $("$FRESHET" status | awk '$1=="kafka"{print $4}') is already in use" -- \
   bash -c "cd '$scratch/checkout' && source ./freshet && start_part kafka"
 expect "a part that dies at start is named with its log" nonzero "redis did not come up: it exited during start-up" -- \
@@ -73,13 +77,27 @@ else
 fi
 kill "$stranger" 2>/dev/null
 
+# A part killed with -9 is not running, however soon `up` asks (its zombie may linger until its parent reaps it), and
+# a live process whose port does not answer is not running either: `up` starts both again. In the scratch checkout,
+# with a Redis of its own on a port of its own.
+scratch_redis() { (cd "$scratch/checkout" && REDIS_PORT=16398 ./freshet "$@"); }
+scratch_redis up redis >/dev/null 2>&1
+killed=$(cut -d' ' -f1 "$scratch/checkout/.freshet/run/redis.pid")
+kill -9 "$killed"
+expect "up starts a part again right after kill -9" 0 "redis           starting ready" -- scratch_redis up redis
+expect "status agrees: the new process is up" 0 "redis           up" -- bash -c "cd '$scratch/checkout' && REDIS_PORT=16398 ./freshet status | grep redis"
+REDIS_PORT=16398 bash -c "cd '$scratch/checkout' && source ./freshet && stop_part redis >/dev/null && launch redis sleep 300"
+expect "up starts a part again whose process lives but does not answer" 0 "does not answer on port 16398: starting it again" -- \
+  scratch_redis up redis
+scratch_redis down redis >/dev/null
+
 # down, then up again: nothing of the stack survives down; the second up is quick and keeps the data.
 clickhouse=$(awk '$1=="clickhouse"{print $NF}' <("$FRESHET" status))
 rows_before=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
 pids=$(cat "$ROOT"/.freshet/run/*.pid | cut -d' ' -f1)
 "$FRESHET" down >/dev/null
 alive=$(for pid in $pids; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
-[ -z "$alive" ] && pass "down stops every part (pids: $(echo $pids))" || fail "down left pids running: $alive"
+if [ -z "$alive" ]; then pass "down stops every part (pids: $(paste -sd ' ' <<<"$pids"))"; else fail "down left pids running: $alive"; fi
 begin=$(date +%s%N)
 if "$FRESHET" up >/dev/null 2>&1; then
   pass "up again ($(( ($(date +%s%N) - begin) / 1000000 )) ms)"
@@ -87,11 +105,16 @@ else
   fail "up again failed"
 fi
 rows_after=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
-[ "$rows_before" = "$rows_after" ] && [ "$rows_after" -gt 0 ] \
-  && pass "ClickHouse keeps its $rows_after rows across down and up" || fail "rows before $rows_before, after $rows_after"
+if [ "$rows_before" = "$rows_after" ] && [ "$rows_after" -gt 0 ]; then
+  pass "ClickHouse keeps its $rows_after rows across down and up"
+else
+  fail "rows before $rows_before, after $rows_after"
+fi
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(awk '$1=="ingest-gateway"{print $NF}' <("$FRESHET" status))/v1/events" \
-  -H "Authorization: Bearer $(cat "$ROOT/.freshet/demo-api-key")" -H 'Content-Type: application/json' -d '{"type":"cli.checked"}')
-[ "$code" = 202 ] && pass "the demo tenant's key still works after a restart" || fail "demo key after restart: HTTP $code"
+  -H @<(printf 'Authorization: Bearer %s\n' "$(<"$ROOT/.freshet/demo-api-key")") -H 'Content-Type: application/json' \
+  -d '{"type":"cli.checked"}')
+if [ "$code" = 202 ]; then pass "the demo tenant's key still works after a restart"; else fail "demo key after restart: HTTP $code"; fi
 expect "a second up starts nothing" 0 "analytics-api: already running" -- "$FRESHET" up
 
-[ $failures -eq 0 ] && echo "freshet CLI tests: all passed" || { echo "freshet CLI tests: $failures failed"; exit 1; }
+if [ $failures -gt 0 ]; then echo "freshet CLI tests: $failures failed"; exit 1; fi
+echo "freshet CLI tests: all passed"

@@ -18,7 +18,7 @@
 set -euo pipefail
 
 usage() { echo "usage: $0 URL [ARTIFACT_ID]   (e.g. $0 http://127.0.0.1:8085)" >&2; exit 2; }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 
 BASE="${1%/}"
 ID="${2:-freshet-check-$(date +%s)-$$}"
