@@ -47,6 +47,9 @@ cmd_test() {
   schema="freshet-check-$(date +%s)"
   step "Schema registry: BACKWARD rule refuses an incompatible schema (devstack/registry/check.sh)"
   "$ROOT/devstack/registry/check.sh" "$registry" "$schema" || die "the schema registry check failed."
+  # a short round of the chaos a user runs: every fault kind once, a fixed seed (so a failure can be run again)
+  step "Chaos: 60 s of load through a kill -9, a pause and an engine outage; exactly once checked (./freshet chaos)"
+  cmd_chaos --seconds 60 --rate 1000 --seed 11 || die "the chaos round found a violation (its report is above and in .freshet/chaos/)."
   step "Admin command-line tests: tenants and keys (tests/freshet-admin.sh)"
   "$ROOT/tests/freshet-admin.sh" || die "an admin command-line test failed."
   step "Command-line tests, including down and up again (tests/freshet-cli.sh)"

@@ -6,9 +6,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -129,24 +132,59 @@ final class ChaosChecks {
         return count;
     }
 
-    /** Records each pipeline group has still to read (to the last stable offset: the groups read committed). */
+    /**
+     * Records each pipeline group has still to read. Past a group's committed offset there may be only transaction
+     * markers (a commit's marker follows its last record) or aborted records, which a read_committed consumer skips:
+     * those are read, not counted, so a caught-up group is 0 behind.
+     */
     private Map<String, Long> lag() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
             Map<String, Long> lag = new TreeMap<>();
             List<String> groups = admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).stream()
                     .map(ConsumerGroupListing::groupId).filter(id -> id.startsWith(GROUP_PREFIX)).toList();
             for (String group : groups) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                        .forEach((partition, offset) -> {
+                            if (offset != null) {
+                                committed.put(partition, offset.offset());
+                            }
+                        });
                 var ends = admin.listOffsets(committed.keySet().stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())),
                         new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
-                lag.put(group, committed.entrySet().stream().filter(e -> e.getValue() != null)
-                        .mapToLong(e -> Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset())).sum());
+                Map<TopicPartition, Long> behind = new HashMap<>();
+                committed.forEach((partition, offset) -> {
+                    if (ends.get(partition).offset() > offset) {
+                        behind.put(partition, ends.get(partition).offset());
+                    }
+                });
+                lag.put(group, recordsBetween(committed, behind));
             }
             return lag;
         } catch (Exception e) {
             throw new BenchException("cannot read the consumer groups' offsets from Kafka", e);
+        }
+    }
+
+    /** The records a read_committed consumer finds from each partition's committed offset up to its end. */
+    private long recordsBetween(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends) {
+        if (ends.isEmpty()) {
+            return 0;
+        }
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(ends.keySet());
+            ends.keySet().forEach(partition -> consumer.seek(partition, from.get(partition)));
+            long records = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ends.keySet().stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() - deadline < 0) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    records += record.offset() < ends.get(new TopicPartition(record.topic(), record.partition())) ? 1 : 0;
+                }
+            }
+            return records;
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.Map;
 record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, List<Fault> faults, long batches,
                    long eventsSent, long eventsAcknowledged, long retries, long batchesGivenUp, Map<Integer, Long> refusedByStatus,
                    long[] acknowledgedEachSecond, List<FreshnessProbe.Sample> freshness, long freshnessP50Ms,
-                   long freshnessP99Ms, long freshnessMaxMs, int markersMissing, double settleSeconds,
+                   long freshnessP99Ms, long freshnessMaxMs, int markersRefused, int markersUnseen, double settleSeconds,
                    List<ChaosChecks.Check> checks) {
 
     static ChaosReport of(String run, ChaosSettings settings, List<Fault> faults, ChaosLoad.Result load,
@@ -29,7 +29,8 @@ record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, Lis
         return new ChaosReport(run, settings.seed(), settings.seconds(), settings.rate(), faults, load.batches(),
                 load.attempted().size(), load.acknowledged().size(), load.retries(), load.gaveUp(), load.refusedByStatus(),
                 load.acknowledgedEachSecond(), probe.samples(), freshness.getValueAtPercentile(50),
-                freshness.getValueAtPercentile(99), freshness.getMaxValue(), probe.missing(), settleSeconds, checks);
+                freshness.getValueAtPercentile(99), freshness.getMaxValue(), probe.refused(), probe.unseen(), settleSeconds,
+                checks);
     }
 
     boolean held() {
@@ -47,8 +48,9 @@ record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, Lis
                 eventsAcknowledged / Math.max(1.0, acknowledgedEachSecond.length),
                 Arrays.stream(acknowledgedEachSecond).limit(Math.max(1, seconds)).min().orElse(0),
                 Arrays.stream(acknowledgedEachSecond).max().orElse(0));
-        out.printf("  freshness (a marker a 200 ms, 202 to queryable): p50 %,d ms, p99 %,d ms, max %,d ms; %d markers not seen%n",
-                freshnessP50Ms, freshnessP99Ms, freshnessMaxMs, markersMissing);
+        out.printf("  freshness (a marker every 200 ms, 202 to queryable): p50 %,d ms, p99 %,d ms, max %,d ms; markers refused "
+                + "while a fault lasted (not sent again): %d, accepted but never seen: %d%n",
+                freshnessP50Ms, freshnessP99Ms, freshnessMaxMs, markersRefused, markersUnseen);
         out.printf("  the pipeline settled %.1f s after the load ended%n", settleSeconds);
         out.println("  checks:");
         checks.forEach(c -> out.printf("    %s  %s: %s%n", c.held() ? "ok  " : "FAIL", c.name(), c.detail()));

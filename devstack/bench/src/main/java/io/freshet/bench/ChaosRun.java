@@ -1,5 +1,7 @@
 package io.freshet.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -43,6 +45,11 @@ final class ChaosRun {
         String apiKey = http.createTenant(tenant);
         String markerTenant = "chaos-marker-" + suffix;
         String markerKey = http.createTenant(markerTenant);
+        try {
+            Files.createDirectories(settings.outDir());
+        } catch (IOException e) {
+            throw new BenchException("cannot create " + settings.outDir(), e);
+        }
         try (var warehouse = new Warehouse(settings); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             var injector = new FaultInjector(chaos.cli(), chaos.runDir(), settings.outDir().resolve("chaos-" + run + ".log"));
             long start = System.nanoTime();

@@ -119,7 +119,17 @@ final class FreshnessProbe implements AutoCloseable {
 
     /** Markers the gateway did not accept, and accepted ones never seen in ClickHouse: lost, as far as a user can tell. */
     int missing() {
-        return refused.get() + pending.size();
+        return refused() + unseen();
+    }
+
+    /** Markers the gateway refused or did not answer (they are not sent again). */
+    int refused() {
+        return refused.get();
+    }
+
+    /** Markers the gateway accepted that were never seen in ClickHouse. */
+    int unseen() {
+        return pending.size();
     }
 
     @Override
