@@ -141,7 +141,7 @@ export_endpoints() {
     (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$STATE/admin-token")
   fi
   export FRESHET_ADMIN_TOKEN=${FRESHET_ADMIN_TOKEN:-$(cat "$STATE/admin-token")}
-  # Traces: an OTLP endpoint given turns them on in every service (OpenTelemetry's own variables; see README).
+  # Traces: an OTLP endpoint given turns them on in every service (OpenTelemetry's own variables; see docs/operations.md).
   if [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_SDK_DISABLED=${OTEL_SDK_DISABLED:-false}; fi
 }
 

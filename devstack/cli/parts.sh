@@ -11,7 +11,7 @@
 #   ready      its readiness check: an HTTP path that answers 2xx when ready, or a function given the port
 #   needs      command:package pairs (Debian) it needs to be started here, comma-separated (- for none)
 #   start      the function that starts it, given the part's name and the words after it; a service's word is its
-#              heap, from its live set measured under load plus what it may hold in flight (README, "Memory")
+#              heap, from its live set measured under load plus what it may hold in flight (docs/operations.md, "Memory")
 PARTS_TABLE='
 # part          kind     ports                                                            external                 url                                       ready            needs                      start
 kafka           engine   KAFKA_PORT=9092,KAFKA_CONTROLLER_PORT=9093,KAFKA_SASL_PORT=9094  KAFKA_BOOTSTRAP_SERVERS  127.0.0.1:{port}                          kafka_metadata   -                          start_kafka
@@ -232,7 +232,7 @@ prometheus_config() {
   } >"$STATE/prometheus.yml"
 }
 
-# A service's JVM, sized on purpose (README, "Memory"): the heap HEAP; the native parts (metaspace, JIT code, thread
+# A service's JVM, sized on purpose (docs/operations.md, "Memory"): the heap HEAP; the native parts (metaspace, JIT code, thread
 # stacks, direct buffers, malloc arenas) bounded too. A JVM out of heap exits rather than limp on: a router that did
 # kept its consumers and stored nothing; restarted, every service resumes exactly once. FRESHET_JAVA_OPTS replaces
 # the options. One instance of each service: its id names its static group membership and its state directory.

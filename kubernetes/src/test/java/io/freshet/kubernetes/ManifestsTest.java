@@ -72,7 +72,7 @@ class ManifestsTest {
                 .filter(ref -> !ref.isMissingNode()).toList();
         assertFalse(references.isEmpty());
         if (overlay.equals("production")) {
-            // the operator creates freshet-secrets (README.md, "Kubernetes")
+            // the operator creates freshet-secrets (docs/kubernetes.md)
             assertEquals(0, rendered.ofKind("Secret").count(), "production must not carry a Secret");
             references.forEach(ref -> assertEquals("freshet-secrets", ref.path("name").asText()));
         } else {

@@ -82,6 +82,9 @@ public class IngestAccess {
                 throw unauthorized();
             }
         } catch (IngestException e) {
+            if (e.retryAfterSeconds() != null) {
+                context.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
+            }
             cors.refuse(context, e.status().getStatusCode(), ApiError.of(e.code(), e.getMessage()));
             return;
         }
@@ -108,8 +111,14 @@ public class IngestAccess {
         return key.tenant();
     }
 
+    /**
+     * A key this instance does not know is a stranger's only once it has read every tenant: a restarted gateway takes
+     * requests a moment before it has, and a 401 then would make clients drop good events (SDKs do not retry a 4xx).
+     */
     private AuthenticatedKey known(String apiKey) {
-        return tenants.authenticate(apiKey).orElseThrow(IngestAccess::unauthorized);
+        return tenants.authenticate(apiKey).orElseThrow(() -> tenants.isCaughtUp() ? unauthorized()
+                : new IngestException(Status.SERVICE_UNAVAILABLE, "tenants_loading",
+                "The gateway is still reading the tenants since it started; retry after the Retry-After delay", 1));
     }
 
     private static IngestException unauthorized() {
