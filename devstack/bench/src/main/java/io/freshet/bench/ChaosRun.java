@@ -66,6 +66,8 @@ final class ChaosRun {
             List<ChaosChecks.Check> verdicts = new ArrayList<>();
             verdicts.add(new ChaosChecks.Check("every fault was injected and its part came back",
                     faults.stream().noneMatch(f -> f.outcome().startsWith("FAILED")), faults.size() + " faults"));
+            verdicts.add(new ChaosChecks.Check("no batch of the valid load was refused", load.refusedByStatus().isEmpty(),
+                    load.refusedByStatus().isEmpty() ? "none refused" : "batches refused by status: " + load.refusedByStatus()));
             verdicts.addAll(checks.check(tenant, load));
             var report = ChaosReport.of(run, chaos, faults, load, probe, settled.toMillis() / 1000.0, verdicts);
             report.print(System.out);
