@@ -5,23 +5,7 @@
 # they run goes through a wrapper that records its arguments and what ps shows at that moment.
 # The tenants it creates (cli-test-...) stay: the admin API deletes none.
 set -uo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-FRESHET=$ROOT/freshet
-failures=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-
-pass() { printf '  ok    %s\n' "$1"; }
-fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); }
-# expect <name> <expected exit: 0|nonzero> <text the output must contain> -- command...; the output stays in $out
-expect() {
-  local name=$1 want=$2 text=$3 code; shift 4
-  out=$("$@" 2>&1); code=$?
-  if [ "$want" = 0 ] && [ $code -ne 0 ]; then fail "$name: exit $code, output: $out"; return; fi
-  if [ "$want" = nonzero ] && [ $code -eq 0 ]; then fail "$name: exit 0, expected failure; output: $out"; return; fi
-  if [[ $out != *"$text"* ]]; then fail "$name: output lacks '$text': $out"; return; fi
-  pass "$name"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # expect_json <name> <jq condition> -- command...: exit 0 and JSON on stdout that meets the condition; it stays in $out
 expect_json() {
   local name=$1 condition=$2 code; shift 3
@@ -177,5 +161,4 @@ else
   pass "no token or key on the command line of any of $calls curl and jq calls, nor in ps while each ran"
 fi
 
-if [ $failures -gt 0 ]; then echo "freshet admin CLI tests: $failures failed"; exit 1; fi
-echo "freshet admin CLI tests: all passed"
+finish "freshet admin CLI tests"

@@ -3,23 +3,7 @@
 # the integration tests): bad input gets one clear sentence and a non-zero exit, `down` stops exactly
 # what `up` started, and a second `up` is fast and keeps the data.
 set -uo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-FRESHET=$ROOT/freshet
-failures=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-
-pass() { printf '  ok    %s\n' "$1"; }
-fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); }
-# expect <name> <expected exit: 0|nonzero> <text the output must contain> -- command...
-expect() {
-  local name=$1 want=$2 text=$3 out code; shift 4
-  out=$("$@" 2>&1); code=$?
-  if [ "$want" = 0 ] && [ $code -ne 0 ]; then fail "$name: exit $code, output: $out"; return; fi
-  if [ "$want" = nonzero ] && [ $code -eq 0 ]; then fail "$name: exit 0, expected failure; output: $out"; return; fi
-  if [[ $out != *"$text"* ]]; then fail "$name: output lacks '$text': $out"; return; fi
-  pass "$name"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 echo "freshet CLI tests"
 
@@ -116,5 +100,4 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(awk '$1=="ingest-gatewa
 if [ "$code" = 202 ]; then pass "the demo tenant's key still works after a restart"; else fail "demo key after restart: HTTP $code"; fi
 expect "a second up starts nothing" 0 "analytics-api: already running" -- "$FRESHET" up
 
-if [ $failures -gt 0 ]; then echo "freshet CLI tests: $failures failed"; exit 1; fi
-echo "freshet CLI tests: all passed"
+finish "freshet CLI tests"
