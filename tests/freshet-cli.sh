@@ -80,7 +80,11 @@ clickhouse=$(awk '$1=="clickhouse"{print $NF}' <("$FRESHET" status))
 rows_before=$(curl -sS "$clickhouse/" --data-binary 'SELECT count() FROM freshet.events')
 pids=$(cat "$ROOT"/.freshet/run/*.pid | cut -d' ' -f1)
 "$FRESHET" down >/dev/null
-alive=$(for pid in $pids; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
+# a stopped process may linger a moment as a zombie until PID 1 reaps it: dead all the same (state Z or X)
+alive=$(for pid in $pids; do
+  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+  [[ -n $state && $state != [ZX] ]] && echo "$pid"
+done)
 if [ -z "$alive" ]; then pass "down stops every part (pids: $(paste -sd ' ' <<<"$pids"))"; else fail "down left pids running: $alive"; fi
 begin=$(date +%s%N)
 if "$FRESHET" up >/dev/null 2>&1; then
