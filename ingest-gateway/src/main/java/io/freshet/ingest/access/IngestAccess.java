@@ -48,8 +48,12 @@ public class IngestAccess {
 
     /** Any variant of an ingest path (a trailing slash, another method) is the endpoint's, and needs its key. */
     public static boolean isIngestPath(String path) {
-        String bare = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String bare = withoutTrailingSlash(path);
         return EVENTS_PATH.equals(bare) || SEGMENT_PATHS.contains(bare);
+    }
+
+    private static String withoutTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     void register(@Observes Filters filters) {
@@ -78,7 +82,7 @@ public class IngestAccess {
                             + "URL (it ends up in logs); send this key as 'Authorization: Bearer <key>'");
                 }
                 context.put(TENANT, writer(key, context));
-            } else if (!SEGMENT_PATHS.contains(path)) { // there, the body's writeKey may name the tenant
+            } else if (!SEGMENT_PATHS.contains(withoutTrailingSlash(path))) { // there the body's writeKey may do
                 throw unauthorized();
             }
         } catch (IngestException e) {
