@@ -1,35 +1,29 @@
 package io.freshet.bench;
 
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.geom.Ellipse2D;
-import java.io.IOException;
-import java.nio.file.Path;
 
-/** A chaos run over time: events acknowledged per second (top) and marker freshness (bottom), each fault shaded. */
+/**
+ * A chaos run over time, drawn as the bench's {@link Chart}: events acknowledged per second (top) and marker freshness
+ * (bottom), each fault shaded.
+ */
 final class ChaosChart {
 
     private static final Color[] FAULT_COLORS = {new Color(255, 120, 120, 70), new Color(255, 200, 80, 70), new Color(120, 150, 255, 70)};
 
-    private final JFreeChart chart;
-
-    private ChaosChart(JFreeChart chart) {
-        this.chart = chart;
+    private ChaosChart() {
     }
 
-    static ChaosChart of(ChaosReport report) {
+    static Chart of(ChaosReport report) {
         System.setProperty("java.awt.headless", "true");
         var acknowledged = new XYSeries("events acknowledged per second (202s)");
         long[] perSecond = report.acknowledgedEachSecond();
@@ -39,14 +33,10 @@ final class ChaosChart {
         var freshness = new XYSeries("marker freshness, ms (202 to queryable)");
         report.freshness().forEach(sample -> freshness.add(sample.acceptedAtSeconds(), sample.freshnessMs()));
 
-        var lines = new XYLineAndShapeRenderer(true, false);
-        lines.setSeriesPaint(0, new Color(0x1f77b4));
-        lines.setSeriesStroke(0, new BasicStroke(1.5f));
-        var dots = new XYLineAndShapeRenderer(false, true);
-        dots.setSeriesPaint(0, new Color(0x2ca02c));
-        dots.setSeriesShape(0, new Ellipse2D.Double(-2, -2, 4, 4));
-        var throughput = new XYPlot(new XYSeriesCollection(acknowledged), null, new NumberAxis("events/s"), lines);
-        var freshnessPlot = new XYPlot(new XYSeriesCollection(freshness), null, new NumberAxis("ms"), dots);
+        var throughput = new XYPlot(new XYSeriesCollection(acknowledged), null, new NumberAxis("events/s"),
+                Chart.lines(new Color(0x1f77b4)));
+        var freshnessPlot = new XYPlot(new XYSeriesCollection(freshness), null, new NumberAxis("ms"),
+                Chart.dots(new Color(0x2ca02c)));
         for (Fault fault : report.faults()) {
             for (XYPlot plot : new XYPlot[]{throughput, freshnessPlot}) {
                 var span = new IntervalMarker(fault.atSeconds(), fault.atSeconds() + fault.forSeconds());
@@ -63,11 +53,7 @@ final class ChaosChart {
         plot.add(throughput, 3);
         plot.add(freshnessPlot, 2);
         String verdict = report.held() ? "every check held" : "VIOLATION";
-        return new ChaosChart(new JFreeChart("Freshet chaos run %s, seed %d: %s".formatted(report.run(), report.seed(), verdict),
+        return new Chart(new JFreeChart("Freshet chaos run %s, seed %d: %s".formatted(report.run(), report.seed(), verdict),
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true));
-    }
-
-    void write(Path png) throws IOException {
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1400, 800);
     }
 }

@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * acknowledged event stored exactly once, nothing stored that no request carried, the rollup and billing equal to the
  * stored rows, no consumer group behind, and no dead letter (the load's events are all valid).
  */
-final class ChaosChecks {
+final class ChaosChecks implements AutoCloseable {
 
     /** One verdict of the run. */
     record Check(String name, boolean held, String detail) {
@@ -46,11 +46,20 @@ final class ChaosChecks {
     private final Warehouse warehouse;
     private final Http http;
     private final String kafkaBootstrapServers;
+    /** One client for every look at the groups' offsets while the pipeline settles. */
+    private final Admin admin;
 
     ChaosChecks(Warehouse warehouse, Http http, String kafkaBootstrapServers) {
         this.warehouse = warehouse;
         this.http = http;
         this.kafkaBootstrapServers = kafkaBootstrapServers;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+    }
+
+    @Override
+    public void close() {
+        admin.close();
     }
 
     /** Waits up to {@code settle} for every acknowledged event to be stored, rolled up and billed, and no group behind. */
@@ -59,9 +68,10 @@ final class ChaosChecks {
         long deadline = start + settle.toNanos();
         while (System.nanoTime() - deadline < 0) {
             try {
+                long rows = rows(tenant);
                 long distinct = warehouse.count("SELECT uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'");
-                if (distinct >= acknowledged && lag().values().stream().mapToLong(Long::longValue).sum() == 0
-                        && rolledUp(tenant) == rows(tenant) && billed(tenant) == rows(tenant)) {
+                if (distinct >= acknowledged && rolledUp(tenant) == rows && billed(tenant) == rows
+                        && lag().values().stream().mapToLong(Long::longValue).sum() == 0) {
                     break;
                 }
             } catch (RuntimeException e) {
@@ -138,8 +148,7 @@ final class ChaosChecks {
      * those are read, not counted, so a caught-up group is 0 behind.
      */
     private Map<String, Long> lag() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+        try {
             Map<String, Long> lag = new TreeMap<>();
             List<String> groups = admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).stream()
                     .map(ConsumerGroupListing::groupId).filter(id -> id.startsWith(GROUP_PREFIX)).toList();

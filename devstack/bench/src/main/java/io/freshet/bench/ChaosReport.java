@@ -1,13 +1,9 @@
 package io.freshet.bench;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.HdrHistogram.Histogram;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -58,17 +54,6 @@ record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, Lis
     }
 
     void write(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Path json = dir.resolve("chaos-" + run + ".json");
-            Http.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), this);
-            Path png = dir.resolve("chaos-" + run + ".png");
-            ChaosChart.of(this).write(png);
-            Files.copy(json, dir.resolve("chaos-latest.json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(png, dir.resolve("chaos-latest.png"), StandardCopyOption.REPLACE_EXISTING);
-            System.out.printf("  written: %s, %s%n", json, png);
-        } catch (IOException e) {
-            throw new BenchException("cannot write the run's files under " + dir, e);
-        }
+        RunFiles.write(dir, "chaos", run, this, ChaosChart.of(this));
     }
 }

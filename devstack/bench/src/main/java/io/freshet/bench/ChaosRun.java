@@ -61,14 +61,16 @@ final class ChaosRun {
             System.out.printf("  load done: %,d events acknowledged of %,d sent; waiting for the pipeline to settle%n",
                     load.acknowledged().size(), load.attempted().size());
             probe.stopSending(MARKER_DRAIN);
-            var checks = new ChaosChecks(warehouse, http, chaos.kafkaBootstrapServers());
-            Duration settled = checks.settle(tenant, load.acknowledged().size(), SETTLE);
+            Duration settled;
             List<ChaosChecks.Check> verdicts = new ArrayList<>();
             verdicts.add(new ChaosChecks.Check("every fault was injected and its part came back",
                     faults.stream().noneMatch(f -> f.outcome().startsWith("FAILED")), faults.size() + " faults"));
             verdicts.add(new ChaosChecks.Check("no batch of the valid load was refused", load.refusedByStatus().isEmpty(),
                     load.refusedByStatus().isEmpty() ? "none refused" : "batches refused by status: " + load.refusedByStatus()));
-            verdicts.addAll(checks.check(tenant, load));
+            try (var checks = new ChaosChecks(warehouse, http, chaos.kafkaBootstrapServers())) {
+                settled = checks.settle(tenant, load.acknowledged().size(), SETTLE);
+                verdicts.addAll(checks.check(tenant, load));
+            }
             var report = ChaosReport.of(run, chaos, faults, load, probe, settled.toMillis() / 1000.0, verdicts);
             report.print(System.out);
             report.write(settings.outDir());

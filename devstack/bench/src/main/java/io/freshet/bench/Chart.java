@@ -32,7 +32,7 @@ final class Chart {
 
     private final JFreeChart chart;
 
-    private Chart(JFreeChart chart) {
+    Chart(JFreeChart chart) {
         this.chart = chart;
     }
 
@@ -81,14 +81,14 @@ final class Chart {
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true));
     }
 
-    private static XYLineAndShapeRenderer lines(Color color) {
+    static XYLineAndShapeRenderer lines(Color color) {
         var renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setSeriesPaint(0, color);
         renderer.setSeriesStroke(0, new BasicStroke(1.5f));
         return renderer;
     }
 
-    private static XYLineAndShapeRenderer dots(Color color) {
+    static XYLineAndShapeRenderer dots(Color color) {
         var renderer = new XYLineAndShapeRenderer(false, true);
         renderer.setSeriesPaint(0, color);
         renderer.setSeriesShape(0, new Ellipse2D.Double(-2, -2, 4, 4));

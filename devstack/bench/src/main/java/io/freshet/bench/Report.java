@@ -1,12 +1,8 @@
 package io.freshet.bench;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -74,17 +70,6 @@ record Report(String run, String finishedAt, int cores, long rowsOfTheRun, RowBi
     }
 
     void write(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Path json = dir.resolve("pipeline-" + run + ".json");
-            Http.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), this);
-            Path png = dir.resolve("pipeline-" + run + ".png");
-            Chart.of(this).write(png);
-            Files.copy(json, dir.resolve("pipeline-latest.json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(png, dir.resolve("pipeline-latest.png"), StandardCopyOption.REPLACE_EXISTING);
-            System.out.printf("  written: %s, %s%n", json, png);
-        } catch (IOException e) {
-            throw new BenchException("cannot write the run's files under " + dir, e);
-        }
+        RunFiles.write(dir, "pipeline", run, this, Chart.of(this));
     }
 }

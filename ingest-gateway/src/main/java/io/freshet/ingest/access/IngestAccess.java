@@ -74,7 +74,7 @@ public class IngestAccess {
         String urlKey = context.request().getParam(KEY_PARAMETER);
         try {
             if (headerKey.isPresent()) {
-                context.put(TENANT, writer(headerKey.get(), context));
+                context.put(TENANT, writer(known(headerKey.get()), context));
             } else if (urlKey != null) {
                 AuthenticatedKey key = known(urlKey);
                 if (key.allows(KeyScope.READ)) {
@@ -97,11 +97,7 @@ public class IngestAccess {
 
     /** The tenant of a key sent in the body (Segment's {@code writeKey}), with the same checks as a header's. */
     public Tenant admitBodyKey(String writeKey, RoutingContext context) {
-        return writer(writeKey, context);
-    }
-
-    private Tenant writer(String apiKey, RoutingContext context) {
-        return writer(known(apiKey), context);
+        return writer(known(writeKey), context);
     }
 
     private Tenant writer(AuthenticatedKey key, RoutingContext context) {
