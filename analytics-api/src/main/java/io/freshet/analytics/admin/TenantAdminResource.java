@@ -146,7 +146,7 @@ public class TenantAdminResource {
         }
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
-        TenantApiKey key = new TenantApiKey(ApiKeys.newId(), name, ApiKeys.hash(apiKey), scopes, now);
+        TenantApiKey key = TenantApiKey.issue(ApiKeys.newId(), name, apiKey, scopes, now);
         store.save(tenant.withKey(key, now));
         LOG.infof("Created key %s (%s) of tenant %s", key.id(), scopes, id);
         return Response.status(Status.CREATED).entity(IssuedKey.of(key, apiKey)).build();
@@ -166,7 +166,7 @@ public class TenantAdminResource {
         TenantApiKey key = existingKey(tenant, keyId);
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
-        TenantApiKey rotated = key.withHash(ApiKeys.hash(apiKey), now);
+        TenantApiKey rotated = key.withSecret(apiKey, now);
         store.save(tenant.withKey(rotated, now));
         LOG.infof("Rotated key %s of tenant %s", keyId, id);
         return IssuedKey.of(rotated, apiKey);
@@ -243,8 +243,7 @@ public class TenantAdminResource {
     }
 
     private Tenant existing(String id) {
-        return registry.find(id).orElseThrow(() ->
-                new ApiException(Status.NOT_FOUND, "tenant_not_found", "No tenant '" + id + "'"));
+        return store.existing(id);
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,7 @@
 package io.freshet.analytics.admin;
 
+import io.freshet.analytics.endpoint.ApiException;
+import jakarta.ws.rs.core.Response.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -33,6 +35,12 @@ public class TenantStore {
         this.changes = changes;
         this.registry = registry;
         this.json = json;
+    }
+
+    /** The tenant with this id, or a 404 naming it. */
+    public Tenant existing(String id) {
+        return registry.find(id).orElseThrow(() ->
+                new ApiException(Status.NOT_FOUND, "tenant_not_found", "No tenant '" + id + "'"));
     }
 
     /** Stores the tenant and returns once the registry reflects it. */

@@ -3,7 +3,7 @@ package io.freshet.ingest.endpoint;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.access.IngestAccess;
-import io.freshet.ingest.processing.EventValidator;
+import io.freshet.eventmodel.event.EventValidator;
 import io.freshet.ingest.processing.RequestBodyParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;

@@ -1,6 +1,6 @@
 package io.freshet.ingest.endpoint;
 
-import io.freshet.ingest.processing.EventError;
+import io.freshet.eventmodel.event.EventError;
 
 import java.util.List;
 

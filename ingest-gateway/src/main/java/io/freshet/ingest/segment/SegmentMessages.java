@@ -3,7 +3,7 @@ package io.freshet.ingest.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.freshet.ingest.processing.EventError;
+import io.freshet.eventmodel.event.EventError;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.freshet.ingest.sink;
 
+import io.freshet.eventmodel.event.RawRecords;
 import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.config.IngestConfig;

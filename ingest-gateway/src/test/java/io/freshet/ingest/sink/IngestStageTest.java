@@ -1,12 +1,13 @@
 package io.freshet.ingest.sink;
 
+import io.freshet.eventmodel.event.RawRecords;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.eventmodel.channel.InMemoryChannels;
 import io.freshet.eventmodel.channel.InMemoryTenants;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.Topics;
-import io.freshet.ingest.processing.EventValidator;
+import io.freshet.eventmodel.event.EventValidator;
 import io.freshet.ingest.processing.RequestBodyParser;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.test.common.ResourceArg;

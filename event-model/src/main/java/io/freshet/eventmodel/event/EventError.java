@@ -1,4 +1,4 @@
-package io.freshet.ingest.processing;
+package io.freshet.eventmodel.event;
 
 /** Why one event of a request was rejected; {@code index} is its position in the request. */
 public record EventError(int index, String code, String message) {

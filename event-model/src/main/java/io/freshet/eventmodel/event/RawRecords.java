@@ -1,4 +1,4 @@
-package io.freshet.ingest.sink;
+package io.freshet.eventmodel.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

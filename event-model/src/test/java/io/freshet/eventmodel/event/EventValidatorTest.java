@@ -1,4 +1,4 @@
-package io.freshet.ingest.processing;
+package io.freshet.eventmodel.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
