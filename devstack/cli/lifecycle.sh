@@ -141,6 +141,14 @@ export_endpoints() {
     (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$STATE/admin-token")
   fi
   export FRESHET_ADMIN_TOKEN=${FRESHET_ADMIN_TOKEN:-$(cat "$STATE/admin-token")}
+  # The sources service's own MQTT user; for the local broker it also keeps the broker's users (start_mqtt).
+  if [ ! -s "$STATE/mqtt-password" ]; then
+    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/mqtt-password")
+  fi
+  export FRESHET_MQTT_PASSWORD=${FRESHET_MQTT_PASSWORD:-$(cat "$STATE/mqtt-password")}
+  if [ -z "$(external_url mqtt)" ]; then
+    export FRESHET_MQTT_AUTH_DIR=$STATE/mosquitto FRESHET_MQTT_PID_FILE=$RUN/mosquitto.broker.pid
+  fi
   # Traces: an OTLP endpoint given turns them on in every service (OpenTelemetry's own variables; see docs/operations.md).
   if [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_SDK_DISABLED=${OTEL_SDK_DISABLED:-false}; fi
 }
@@ -171,6 +179,7 @@ cmd_up() {
   export_endpoints
   step "Starting the engines"
   start_all "${ENGINES[@]}"
+  ensure_demo_database
   step "Starting the services"
   start_all "${SERVICES[@]}"
   ensure_demo_tenant
@@ -181,6 +190,8 @@ cmd_up() {
   ClickHouse    $CLICKHOUSE_URL
   Kafka         $KAFKA_BOOTSTRAP_SERVERS
   Registry      $REGISTRY_URL
+  MQTT          $MQTT_URL   (devices publish to freshet/<tenant>/<type>; ./freshet source mqtt <tenant> gives a login)
+  PostgreSQL    $(url_of postgres)   (user freshet, password in .freshet/postgres-password; ./freshet source --help)
   Prometheus    $(url_of prometheus)   (alert rules: devstack/prometheus/freshet.rules.yml)
   Dashboard     $(url_of analytics-api)/dashboard/
   Traces        ${OTEL_EXPORTER_OTLP_ENDPOINT:-off (set OTEL_EXPORTER_OTLP_ENDPOINT to export them over OTLP)}

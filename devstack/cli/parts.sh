@@ -19,10 +19,13 @@ registry        engine   REGISTRY_PORT=8085                                     
 clickhouse      engine   CLICKHOUSE_PORT=8123                                             CLICKHOUSE_URL           http://127.0.0.1:{port}                   clickhouse_ping  npm:npm                    start_clickhouse
 redis           engine   REDIS_PORT=6379                                                  REDIS_URL                redis://127.0.0.1:{port}                  redis_ping       redis-server:redis-server  start_redis
 prometheus      engine   PROMETHEUS_PORT=9090                                             -                        http://127.0.0.1:{port}                   /-/ready         prometheus:prometheus      start_prometheus
+mqtt            engine   MQTT_PORT=1883                                                   MQTT_URL                 tcp://127.0.0.1:{port}                    port_taken       mosquitto:mosquitto        start_mqtt
+postgres        engine   POSTGRES_PORT=5432                                               -                        postgresql://127.0.0.1:{port}/demo        postgres_ready   pg_isready:postgresql      start_postgres
 ingest-gateway  service  INGEST_PORT=8080                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
 enricher        service  ENRICHER_PORT=8081                                               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
 router          service  ROUTER_PORT=8082                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
 analytics-api   service  ANALYTICS_PORT=8083                                              -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 128m  # ~16 MiB live, answers streamed
+sources         service  SOURCES_PORT=8084                                                -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # Debezium's engines (a batch of 2,048 changes each) + MQTT batches
 '
 
 # The table, read once: PARTS, ENGINES and SERVICES in start order, the columns by part, port defaults by variable.
@@ -127,6 +130,7 @@ is_ready() {
 kafka_metadata() { kcat -b "127.0.0.1:$1" -L -m 2 >/dev/null 2>&1; }
 clickhouse_ping() { [ "$(curl -fsS -m 2 "http://127.0.0.1:$1/ping" 2>/dev/null)" = "Ok." ]; }
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = "PONG" ]; }
+postgres_ready() { pg_isready -q -h 127.0.0.1 -p "$1" -d postgres 2>/dev/null; }
 
 # ------------------------------------------------------------------------------------------- starting
 # Runs the start function of a part's line.
@@ -216,6 +220,62 @@ start_prometheus() {
   mkdir -p "$DATA/prometheus"
   launch prometheus prometheus --config.file="$STATE/prometheus.yml" --storage.tsdb.path="$DATA/prometheus" \
     --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$(port_of prometheus)"
+}
+
+# The local MQTT broker (Mosquitto) for devices: its users and ACL are the files the sources service keeps from the
+# tenants' MQTT keys (FRESHET_MQTT_AUTH_DIR); until then nobody may log in. Persistent, so the sources service's session
+# keeps what devices publish while that service is away; unbounded queues, so the broker drops none of it.
+start_mqtt() {
+  local auth=$STATE/mosquitto
+  mkdir -p "$auth" "$DATA/mosquitto"
+  [ -f "$auth/passwords" ] || : >"$auth/passwords"
+  [ -f "$auth/acl" ] || : >"$auth/acl"
+  cat >"$STATE/mosquitto.conf" <<EOF
+listener $(port_of mqtt) 127.0.0.1
+allow_anonymous false
+password_file $auth/passwords
+acl_file $auth/acl
+pid_file $RUN/mosquitto.broker.pid
+user $(id -un)
+persistence true
+persistence_location $DATA/mosquitto/
+autosave_interval 1
+max_inflight_messages 1000
+max_queued_messages 0
+log_dest stdout
+log_type error
+log_type warning
+log_type notice
+EOF
+  launch mqtt mosquitto -c "$STATE/mosquitto.conf"
+}
+
+# A local PostgreSQL (Debian's) with logical decoding, for the database sources' demo and tests: superuser freshet,
+# its password in .freshet/postgres-password, a database demo (made by `up` once it is ready). PostgreSQL refuses to
+# run as root.
+start_postgres() {
+  local bin data=$DATA/postgres as_postgres=()
+  bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
+  [ -x "$bin/postgres" ] || die "postgres: no PostgreSQL server under /usr/lib/postgresql (Debian's postgresql package)."
+  if [ ! -s "$STATE/postgres-password" ]; then
+    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/postgres-password")
+  fi
+  mkdir -p "$data" "$RUN/postgres"
+  if [ ! -s "$data/PG_VERSION" ]; then
+    # the password reaches initdb in a file only its user can read, never on a command line
+    (umask 077 && cp "$STATE/postgres-password" "$RUN/postgres/initdb-password")
+  fi
+  if [ "$(id -u)" = 0 ]; then # as root, its files belong to the postgres user the package made, who runs it
+    chown -R postgres:postgres "$data" "$RUN/postgres"
+    as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    "${as_postgres[@]}" "$bin/initdb" -D "$data" -U freshet --pwfile="$RUN/postgres/initdb-password" -A scram-sha-256 \
+      --no-instructions >"$LOGS/postgres-initdb.log" 2>&1 || die "postgres: initdb failed (see $LOGS/postgres-initdb.log)."
+    rm -f "$RUN/postgres/initdb-password"
+  fi
+  launch postgres "${as_postgres[@]}" "$bin/postgres" -D "$data" -p "$(port_of postgres)" -c listen_addresses=127.0.0.1 \
+    -c unix_socket_directories="$RUN/postgres" -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20
 }
 
 # Prometheus scrapes every service every 5 s and evaluates the alert rules of devstack/prometheus.

@@ -23,6 +23,14 @@ public final class Topics {
      */
     public static final String ENRICHER_EVENT_IDS = "freshet.enricher.event-ids";
 
+    /**
+     * The event ids the sources service gave to MQTT messages, by broker session and packet id, written before the
+     * events: a message the broker sends again after a crash gets its first id back.
+     */
+    public static final String SOURCES_MQTT_DELIVERIES = "freshet.sources.mqtt-deliveries";
+    /** The positions the sources service read its tenants' databases to (Kafka Connect's offset store, via Debezium). */
+    public static final String SOURCES_DATABASE_OFFSETS = "freshet.sources.database-offsets";
+
     /** Partitions bound the parallelism of a consumer group; 6 lets up to 6 instances share a stage. */
     public static final int RAW_PARTITIONS = 6;
 
@@ -35,7 +43,9 @@ public final class Topics {
             TopicSpec.stream(BILLING_USAGE, 3),
             TopicSpec.compacted(TENANTS, 1),
             TopicSpec.compacted(ENRICHER_SESSIONS, RAW_PARTITIONS),
-            TopicSpec.stream(ENRICHER_EVENT_IDS, RAW_PARTITIONS));
+            TopicSpec.stream(ENRICHER_EVENT_IDS, RAW_PARTITIONS),
+            TopicSpec.compacted(SOURCES_MQTT_DELIVERIES, 1),
+            TopicSpec.compacted(SOURCES_DATABASE_OFFSETS, 1));
 
     private Topics() {
     }

@@ -1,0 +1,120 @@
+package io.freshet.sources.cdc;
+
+import io.freshet.eventmodel.kafka.KafkaConnection;
+import io.freshet.eventmodel.tenant.DatabaseSource;
+import io.freshet.eventmodel.tenant.Tenant;
+import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.sources.config.SourcesConfig;
+import io.freshet.sources.intake.SourceIntake;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs one {@link DatabaseCapture} per database source of every tenant, as the tenants say: a new source starts, a
+ * changed one restarts with its new settings, a deleted one (or its tenant) stops, a failed one starts again after
+ * the backoff. Checked every few seconds against the tenant registry, like a controller's reconcile loop.
+ */
+@ApplicationScoped
+public class DatabaseCaptures {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseCaptures.class);
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(2);
+
+    private final SourcesConfig.Databases config;
+    private final TenantRegistry tenants;
+    private final KafkaConnection kafka;
+    private final ChangeEvents changeEvents;
+    private final SourceIntake intake;
+    private final MeterRegistry meters;
+    /** By tenant/source name; touched by the reconcile loop only (and the shutdown, after it). */
+    private final Map<String, DatabaseCapture> running = new HashMap<>();
+    private final Map<String, List<Gauge>> gauges = new HashMap<>();
+
+    public DatabaseCaptures(SourcesConfig config, TenantRegistry tenants, KafkaConnection kafka, ChangeEvents changeEvents,
+                            SourceIntake intake, MeterRegistry meters) {
+        this.config = config.databases();
+        this.tenants = tenants;
+        this.kafka = kafka;
+        this.changeEvents = changeEvents;
+        this.intake = intake;
+        this.meters = meters;
+    }
+
+    void start(@Observes StartupEvent start) {
+        if (!config.enabled()) {
+            LOG.info("Database sources are off (freshet.sources.databases.enabled=false)");
+            return;
+        }
+        Multi.createFrom().ticks().every(CHECK_EVERY)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .filter(tick -> tenants.isCaughtUp())
+                .subscribe().with(tick -> reconcile(), failure -> LOG.error("Running the database sources stopped", failure));
+    }
+
+    private synchronized void reconcile() {
+        Map<String, Map.Entry<String, DatabaseSource>> wanted = new HashMap<>();
+        for (Tenant tenant : tenants.all()) {
+            for (DatabaseSource source : tenant.databases()) {
+                wanted.put(tenant.id() + "/" + source.name(), Map.entry(tenant.id(), source));
+            }
+        }
+        for (String name : List.copyOf(running.keySet())) {
+            DatabaseCapture capture = running.get(name);
+            var want = wanted.get(name);
+            boolean changed = want == null || !Objects.equals(want.getValue(), capture.source());
+            boolean due = !capture.running() && capture.stoppedAt() != null
+                    && capture.stoppedAt().plus(config.restartBackoff()).isBefore(Instant.now());
+            if (changed || due) {
+                LOG.infof("Stopping the capture of %s: %s", name, want == null ? "its source was deleted"
+                        : changed ? "its settings changed" : "restarting after: " + capture.failure());
+                stop(name);
+            }
+        }
+        wanted.forEach((name, want) -> {
+            if (!running.containsKey(name)) {
+                var capture = new DatabaseCapture(want.getKey(), want.getValue(), config, kafka, changeEvents, intake);
+                running.put(name, capture);
+                register(name, want.getKey(), want.getValue().name(), capture);
+                capture.start();
+            }
+        });
+    }
+
+    private void register(String name, String tenantId, String sourceName, DatabaseCapture capture) {
+        Tags tags = Tags.of("tenant", tenantId, "source", sourceName);
+        gauges.put(name, List.of(
+                Gauge.builder("freshet.sources.database.running", capture, c -> c.running() ? 1 : 0)
+                        .description("1 while the database source's capture runs, 0 after it failed (it restarts after the backoff)")
+                        .tags(tags).register(meters),
+                Gauge.builder("freshet.sources.database.lag.seconds", capture, c -> c.lagMillis() / 1000.0)
+                        .description("Seconds since the commit of the last change written to Kafka")
+                        .tags(tags).register(meters)));
+    }
+
+    private void stop(String name) {
+        DatabaseCapture capture = running.remove(name);
+        capture.close();
+        gauges.remove(name).forEach(meters::remove);
+    }
+
+    void shutdown(@Observes ShutdownEvent stop) {
+        synchronized (this) {
+            List.copyOf(running.keySet()).forEach(this::stop);
+        }
+    }
+}
