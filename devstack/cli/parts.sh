@@ -25,7 +25,7 @@ ingest-gateway  service  INGEST_PORT=8080                                       
 enricher        service  ENRICHER_PORT=8081                                               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
 router          service  ROUTER_PORT=8082                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
 analytics-api   service  ANALYTICS_PORT=8083                                              -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 128m  # ~16 MiB live, answers streamed
-sources         service  SOURCES_PORT=8084                                                -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # Debezium's engines (a batch of 2,048 changes each) + MQTT batches
+sources         service  SOURCES_PORT=8084                                                -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # Debezium engines (batches of 2,048 changes) + MQTT batches
 '
 
 # The table, read once: PARTS, ENGINES and SERVICES in start order, the columns by part, port defaults by variable.
@@ -254,27 +254,27 @@ EOF
 # its password in .freshet/postgres-password, a database demo (made by `up` once it is ready). PostgreSQL refuses to
 # run as root.
 start_postgres() {
-  local bin data=$DATA/postgres as_postgres=()
+  local bin pgdata=$DATA/postgres as_postgres=()
   bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
   [ -x "$bin/postgres" ] || die "postgres: no PostgreSQL server under /usr/lib/postgresql (Debian's postgresql package)."
   if [ ! -s "$STATE/postgres-password" ]; then
     (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/postgres-password")
   fi
-  mkdir -p "$data" "$RUN/postgres"
-  if [ ! -s "$data/PG_VERSION" ]; then
+  mkdir -p "$pgdata" "$RUN/postgres"
+  if [ ! -s "$pgdata/PG_VERSION" ]; then
     # the password reaches initdb in a file only its user can read, never on a command line
     (umask 077 && cp "$STATE/postgres-password" "$RUN/postgres/initdb-password")
   fi
   if [ "$(id -u)" = 0 ]; then # as root, its files belong to the postgres user the package made, who runs it
-    chown -R postgres:postgres "$data" "$RUN/postgres"
+    chown -R postgres:postgres "$pgdata" "$RUN/postgres"
     as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)
   fi
-  if [ ! -s "$data/PG_VERSION" ]; then
-    "${as_postgres[@]}" "$bin/initdb" -D "$data" -U freshet --pwfile="$RUN/postgres/initdb-password" -A scram-sha-256 \
+  if [ ! -s "$pgdata/PG_VERSION" ]; then
+    "${as_postgres[@]}" "$bin/initdb" -D "$pgdata" -U freshet --pwfile="$RUN/postgres/initdb-password" -A scram-sha-256 \
       --no-instructions >"$LOGS/postgres-initdb.log" 2>&1 || die "postgres: initdb failed (see $LOGS/postgres-initdb.log)."
     rm -f "$RUN/postgres/initdb-password"
   fi
-  launch postgres "${as_postgres[@]}" "$bin/postgres" -D "$data" -p "$(port_of postgres)" -c listen_addresses=127.0.0.1 \
+  launch postgres "${as_postgres[@]}" "$bin/postgres" -D "$pgdata" -p "$(port_of postgres)" -c listen_addresses=127.0.0.1 \
     -c unix_socket_directories="$RUN/postgres" -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20
 }
 

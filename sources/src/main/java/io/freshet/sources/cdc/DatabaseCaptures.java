@@ -63,7 +63,16 @@ public class DatabaseCaptures {
         Multi.createFrom().ticks().every(CHECK_EVERY)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .filter(tick -> tenants.isCaughtUp())
-                .subscribe().with(tick -> reconcile(), failure -> LOG.error("Running the database sources stopped", failure));
+                .subscribe().with(tick -> reconcileSafely(), failure -> LOG.error("Running the database sources stopped", failure));
+    }
+
+    /** A failure of one check is logged; the next check comes all the same. */
+    private void reconcileSafely() {
+        try {
+            reconcile();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("Checking the database sources failed", e);
+        }
     }
 
     private synchronized void reconcile() {
