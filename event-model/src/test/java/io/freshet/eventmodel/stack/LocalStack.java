@@ -28,6 +28,28 @@ public final class LocalStack {
         return env("ANALYTICS_URL", "http://127.0.0.1:8083");
     }
 
+    public static String sourcesUrl() {
+        return "http://127.0.0.1:" + env("SOURCES_PORT", "8084");
+    }
+
+    /** The MQTT broker devices publish to. */
+    public static String mqttUrl() {
+        return env("MQTT_URL", "tcp://127.0.0.1:1883");
+    }
+
+    /** The local PostgreSQL's JDBC URL for a database of it; user freshet, {@link #postgresPassword()}. */
+    public static String postgresJdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + env("POSTGRES_PORT", "5432") + "/" + database;
+    }
+
+    public static String postgresPassword() {
+        try {
+            return java.nio.file.Files.readString(repositoryRoot().resolve(".freshet/postgres-password")).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("No .freshet/postgres-password: run './freshet up' first", e);
+        }
+    }
+
     public static String kafkaBootstrapServers() {
         return env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
     }

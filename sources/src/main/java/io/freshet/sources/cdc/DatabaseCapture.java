@@ -47,14 +47,14 @@ final class DatabaseCapture {
     private volatile Instant stoppedAt;
 
     DatabaseCapture(String tenantId, DatabaseSource source, SourcesConfig.Databases config, KafkaConnection kafka,
-                    ChangeEvents changeEvents, SourceIntake intake) {
+                    short replicationFactor, ChangeEvents changeEvents, SourceIntake intake) {
         this.tenantId = tenantId;
         this.source = source;
         this.changeEvents = changeEvents;
         this.intake = intake;
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("capture-" + name()).daemon().factory());
         this.engine = DebeziumEngine.create(Json.class)
-                .using(properties(config, kafka))
+                .using(properties(config, kafka, replicationFactor))
                 .using(this::completed)
                 .notifying(this::handleBatch)
                 .build();
@@ -152,7 +152,7 @@ final class DatabaseCapture {
         return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
-    private Properties properties(SourcesConfig.Databases config, KafkaConnection kafka) {
+    private Properties properties(SourcesConfig.Databases config, KafkaConnection kafka, short replicationFactor) {
         String slot = source.slotName(tenantId);
         var props = new Properties();
         props.setProperty("name", "freshet-" + slot);
@@ -177,7 +177,8 @@ final class DatabaseCapture {
         props.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         props.setProperty("offset.storage.topic", Topics.SOURCES_DATABASE_OFFSETS);
         props.setProperty("offset.storage.partitions", "1");
-        props.setProperty("offset.storage.replication.factor", Short.toString(config.offsetsReplicationFactor()));
+        // the topic is made at start like every topic (TopicProvisioner); the store would make it like this
+        props.setProperty("offset.storage.replication.factor", Short.toString(replicationFactor));
         props.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         // the offset store's clients: the services' Kafka connection (bootstrap servers, security)
         kafka.admin(java.util.Map.of()).forEach((key, value) -> props.setProperty(key, String.valueOf(value)));

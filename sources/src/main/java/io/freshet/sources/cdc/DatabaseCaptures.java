@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -41,18 +42,21 @@ public class DatabaseCaptures {
     private final ChangeEvents changeEvents;
     private final SourceIntake intake;
     private final MeterRegistry meters;
+    private final short replicationFactor;
     /** By tenant/source name; touched by the reconcile loop only (and the shutdown, after it). */
     private final Map<String, DatabaseCapture> running = new HashMap<>();
     private final Map<String, List<Gauge>> gauges = new HashMap<>();
 
     public DatabaseCaptures(SourcesConfig config, TenantRegistry tenants, KafkaConnection kafka, ChangeEvents changeEvents,
-                            SourceIntake intake, MeterRegistry meters) {
+                            SourceIntake intake, MeterRegistry meters,
+                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
         this.config = config.databases();
         this.tenants = tenants;
         this.kafka = kafka;
         this.changeEvents = changeEvents;
         this.intake = intake;
         this.meters = meters;
+        this.replicationFactor = replicationFactor;
     }
 
     void start(@Observes StartupEvent start) {
@@ -96,7 +100,7 @@ public class DatabaseCaptures {
         }
         wanted.forEach((name, want) -> {
             if (!running.containsKey(name)) {
-                var capture = new DatabaseCapture(want.getKey(), want.getValue(), config, kafka, changeEvents, intake);
+                var capture = new DatabaseCapture(want.getKey(), want.getValue(), config, kafka, replicationFactor, changeEvents, intake);
                 running.put(name, capture);
                 register(name, want.getKey(), want.getValue().name(), capture);
                 capture.start();

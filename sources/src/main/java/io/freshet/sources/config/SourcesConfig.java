@@ -66,10 +66,6 @@ public interface SourcesConfig {
         /** How often the captured positions are saved to Kafka: on a restart, at most this much is read again. */
         Duration offsetFlushInterval();
 
-        /** Replication of the offsets topic Kafka Connect's store creates when it is missing. */
-        @Min(1)
-        short offsetsReplicationFactor();
-
         /** A failed capture (database away, wrong password) is started again after this. */
         Duration restartBackoff();
     }

@@ -111,8 +111,9 @@ public class BrokerAuthFiles {
         Path pidFile = config.brokerPidFile().get();
         try {
             String pid = Files.readString(pidFile).strip();
-            // no Java API sends SIGHUP: kill(1) does, with the pid as its only argument
-            Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
+            // no Java API sends SIGHUP: the shell's kill does (the container images have bash, not kill(1)); the pid is
+            // the script's argument, never part of its text
+            Process kill = new ProcessBuilder("bash", "-c", "kill -HUP \"$1\"", "kill", pid).redirectErrorStream(true).start();
             if (kill.waitFor() != 0) {
                 LOG.warnf("Telling the broker (pid %s) to reload its users failed: %s", pid,
                         new String(kill.getInputStream().readAllBytes()).strip());

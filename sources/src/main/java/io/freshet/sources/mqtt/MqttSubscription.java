@@ -1,6 +1,7 @@
 package io.freshet.sources.mqtt;
 
 import io.freshet.eventmodel.kafka.KafkaConnection;
+import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.eventmodel.topic.MqttTopics;
 import io.freshet.sources.config.SourcesConfig;
 import io.freshet.sources.intake.SourceEvent;
@@ -44,26 +45,31 @@ public class MqttSubscription {
     private static final Logger LOG = Logger.getLogger(MqttSubscription.class);
     static final String SOURCE = "mqtt";
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+    private static final int MAX_WAITING_BATCHES = 10_000;
+    private static final Duration TENANTS_CHECK = Duration.ofMillis(200);
 
     private final SourcesConfig.Mqtt config;
     private final Vertx vertx;
     private final MqttEvents events;
     private final SourceIntake intake;
     private final KafkaConnection kafka;
+    private final TenantRegistry tenants;
     private final Timer batchWrites;
     private final AtomicBoolean connected = new AtomicBoolean();
     private volatile boolean stopping;
+    private volatile boolean streaming = true;
     private volatile MqttDeliveries deliveries;
     private volatile MultiEmitter<? super MqttPublishMessage> received;
     private volatile MqttClient client;
 
     public MqttSubscription(SourcesConfig config, Vertx vertx, MqttEvents events, SourceIntake intake, KafkaConnection kafka,
-                            MeterRegistry meters) {
+                            TenantRegistry tenants, MeterRegistry meters) {
         this.config = config.mqtt();
         this.vertx = vertx;
         this.events = events;
         this.intake = intake;
         this.kafka = kafka;
+        this.tenants = tenants;
         this.batchWrites = Timer.builder("freshet.sources.mqtt.batch.write")
                 .description("Time to write a batch of MQTT messages to Kafka, before they are acknowledged to the broker")
                 .publishPercentileHistogram().register(meters);
@@ -77,13 +83,20 @@ public class MqttSubscription {
         }
         Multi.createFrom().<MqttPublishMessage>emitter(emitter -> received = emitter)
                 .group().intoLists().of(config.batchSize(), config.batchWait())
+                // batches wait here while one is written; the broker's in-flight window bounds them
+                .onOverflow().buffer(MAX_WAITING_BATCHES)
                 .onItem().transformToUniAndConcatenate(this::write)
-                .subscribe().with(this::acknowledge, failure -> LOG.error("The MQTT stream stopped", failure));
-        // the recorded deliveries are read before the session resumes, on a worker: Kafka may take a while
+                .subscribe().with(this::acknowledge, failure -> {
+                    streaming = false;
+                    LOG.error("The MQTT stream stopped: nothing is acknowledged any more (readiness is down)", failure);
+                });
+        // the session resumes once the recorded deliveries are read (on a worker: Kafka may take a while) and every
+        // tenant known at start is: a message of a tenant not read yet would be dead-lettered as unknown
         Uni.createFrom().item(() -> MqttDeliveries.restore(kafka, config.clientId()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure().invoke(e -> LOG.warnf("Cannot read %s yet (%s); trying again", "the MQTT deliveries", e.toString()))
+                .onFailure().invoke(e -> LOG.warnf("Cannot read the MQTT deliveries yet (%s); trying again", e.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10)).indefinitely()
+                .call(restored -> Multi.createFrom().ticks().every(TENANTS_CHECK).filter(tick -> tenants.isCaughtUp()).toUni())
                 .subscribe().with(restored -> {
                     deliveries = restored;
                     connect();
@@ -92,7 +105,7 @@ public class MqttSubscription {
 
     /** True once the session is up and the recorded deliveries are read: messages flow to Kafka. */
     public boolean ready() {
-        return !config.enabled() || connected.get();
+        return !config.enabled() || connected.get() && streaming;
     }
 
     private void connect() {

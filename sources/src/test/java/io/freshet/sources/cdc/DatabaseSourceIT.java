@@ -1,0 +1,113 @@
+package io.freshet.sources.cdc;
+
+import io.freshet.eventmodel.stack.ClickHouseProbe;
+import io.freshet.eventmodel.stack.Freshet;
+import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.TestTenants;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Database changes, against the real stack: a tenant's PostgreSQL table (the local PostgreSQL of `./freshet up`) is
+ * made a source through the admin API; the rows inserted, updated and deleted become events
+ * {@code db.<table>.<insert|update|delete>} in ClickHouse once each, also when the sources service is killed while
+ * the rows change.
+ */
+class DatabaseSourceIT {
+
+    @Test
+    void insertsUpdatesAndDeletesBecomeEventsOnceEach() throws Exception {
+        var tenant = TestTenants.create("cdc");
+        String table = captured(tenant.id(), "items");
+        try (Connection db = database()) {
+            db.createStatement().execute("INSERT INTO " + table + " (name, qty) SELECT 'item-' || i, i FROM generate_series(1, 10) i");
+            db.createStatement().execute("UPDATE " + table + " SET qty = qty * 10 WHERE id <= 4");
+            db.createStatement().execute("DELETE FROM " + table + " WHERE id > 8");
+        }
+        String tableName = table.substring(table.indexOf('.') + 1);
+        awaitStoredOnce(tenant.id(), 16);
+        assertEquals(String.join("\n", "db." + tableName + ".delete\t2", "db." + tableName + ".insert\t10",
+                        "db." + tableName + ".update\t4"),
+                ClickHouseProbe.query("SELECT type, count() FROM freshet.events WHERE tenant_id = '" + tenant.id()
+                        + "' GROUP BY type ORDER BY type"));
+        // the rows before and after, as properties
+        assertEquals("3\t30", ClickHouseProbe.query("SELECT JSONExtractInt(properties, 'before', 'qty'), "
+                + "JSONExtractInt(properties, 'after', 'qty') FROM freshet.events WHERE tenant_id = '" + tenant.id()
+                + "' AND type = 'db." + tableName + ".update' AND JSONExtractInt(properties, 'after', 'id') = 3"));
+    }
+
+    @Test
+    void killingTheSourcesServiceWhileRowsChangeLosesAndDoublesNothing() throws Exception {
+        var tenant = TestTenants.create("cdc-kill");
+        String table = captured(tenant.id(), "orders");
+        int transactions = 600;
+        var committed = new AtomicInteger();
+        // one row per transaction, 100 a second, while the service is killed and started again
+        var writing = CompletableFuture.runAsync(() -> {
+            try (Connection db = database()) {
+                for (int i = 1; i <= transactions; i++) {
+                    long due = System.nanoTime() + 10_000_000L;
+                    db.createStatement().execute("INSERT INTO " + table + " (name, qty) VALUES ('order-" + i + "', " + i + ")");
+                    committed.incrementAndGet();
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant.id()) >= transactions / 5);
+        Freshet.kill("sources");
+        Freshet.run("up", "sources");
+        writing.get();
+        assertEquals(transactions, committed.get());
+        awaitStoredOnce(tenant.id(), transactions);
+        assertEquals(Integer.toString(transactions), ClickHouseProbe.query("SELECT uniqExact(JSONExtractInt(properties, 'after', 'qty'))"
+                + " FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'"));
+    }
+
+    /** A new table of the tenant, captured: returns its name once the capture's replication slot is active. */
+    private static String captured(String tenantId, String prefix) throws SQLException {
+        String table = "public." + prefix + "_" + tenantId.replace('-', '_');
+        try (Connection db = database()) {
+            db.createStatement().execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text, qty int)");
+            // the whole row before an update or delete, not only its key
+            db.createStatement().execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+        }
+        TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", Integer.parseInt(LocalStack.postgresJdbcUrl("x")
+                                .replaceAll(".*:(\\d+)/.*", "$1")), "database", "demo", "user", "freshet",
+                        "password", LocalStack.postgresPassword(), "tables", java.util.List.of(table)))
+                .put("/v1/admin/tenants/" + tenantId + "/sources/databases/main")
+                .then().statusCode(201);
+        String slot = ("freshet_" + tenantId + "_main").replace('-', '_');
+        await().atMost(Duration.ofSeconds(60)).until(() -> slotActive(slot));
+        return table;
+    }
+
+    private static boolean slotActive(String slot) throws SQLException {
+        try (Connection db = database();
+             var rows = db.createStatement().executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            return rows.next() && rows.getBoolean(1);
+        }
+    }
+
+    private static Connection database() throws SQLException {
+        return DriverManager.getConnection(LocalStack.postgresJdbcUrl("demo"), "freshet", LocalStack.postgresPassword());
+    }
+
+    private static void awaitStoredOnce(String tenantId, int events) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> ClickHouseProbe.eventsOf(tenantId) >= events);
+        assertEquals(events + "\t" + events, ClickHouseProbe.rowsAndIdsOf(tenantId), "rows and distinct event ids");
+    }
+}
