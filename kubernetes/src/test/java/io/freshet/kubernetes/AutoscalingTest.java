@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** KEDA's ScaledObjects, the gateway's HPA and the disruption budgets, against the Deployments and the topics. */
+/** KEDA's ScaledObjects, the gateway's HPA and the disruption budgets, against the workloads and the topics. */
 class AutoscalingTest {
 
     /** The consumer group each stage reads in (the enricher's raw-events channel, SinkLane.LIVE) and the topic it scales on. */
@@ -71,19 +71,19 @@ class AutoscalingTest {
     @ValueSource(strings = {"dev", "production"})
     void autoscaledDeploymentsLeaveTheirReplicasToTheAutoscaler(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        rendered.ofKind("Deployment").filter(d -> autoscaled(rendered, name(d)))
+        rendered.workloads().filter(d -> autoscaled(rendered, name(d)))
                 // a count here would reset the autoscaler's on every kubectl apply
                 .forEach(d -> assertFalse(d.path("spec").has("replicas"), overlay + ": " + name(d) + " sets replicas but is autoscaled"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
-    void disruptionBudgetsCoverOneDeploymentAndStillLetPodsBeEvicted(String overlay) {
+    void disruptionBudgetsCoverOneWorkloadAndStillLetPodsBeEvicted(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         assertFalse(rendered.ofKind("PodDisruptionBudget").toList().isEmpty());
         rendered.ofKind("PodDisruptionBudget").forEach(pdb -> {
-            var selected = rendered.deploymentsSelectedBy(pdb.path("spec").path("selector"));
-            assertEquals(1, selected.size(), overlay + ": PodDisruptionBudget " + name(pdb) + " selects " + selected.size() + " Deployments");
+            var selected = rendered.workloadsSelectedBy(pdb.path("spec").path("selector"));
+            assertEquals(1, selected.size(), overlay + ": PodDisruptionBudget " + name(pdb) + " selects " + selected.size() + " workloads");
             JsonNode spec = pdb.path("spec");
             if (spec.has("minAvailable")) {
                 int fewest = fewestReplicas(rendered, name(selected.getFirst()));
@@ -106,11 +106,11 @@ class AutoscalingTest {
         return autoscalerOf(rendered, deployment).isPresent();
     }
 
-    /** The fewest pods a Deployment runs: its autoscaler's minimum, or its replicas. */
+    /** The fewest pods a Deployment or StatefulSet runs: its autoscaler's minimum, or its replicas. */
     private static int fewestReplicas(Rendered rendered, String deployment) {
         return autoscalerOf(rendered, deployment)
                 .map(a -> a.path("kind").asText().equals("HorizontalPodAutoscaler")
                         ? a.at("/spec/minReplicas").asInt(1) : a.at("/spec/minReplicaCount").asInt(0))
-                .orElseGet(() -> rendered.one("Deployment", deployment).path("spec").path("replicas").asInt(1));
+                .orElseGet(() -> rendered.workload(deployment).path("spec").path("replicas").asInt(1));
     }
 }

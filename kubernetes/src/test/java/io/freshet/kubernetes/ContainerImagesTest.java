@@ -92,6 +92,31 @@ class ContainerImagesTest {
                 }));
     }
 
+    /** As in the sources pod (SourcesBrokerTest): the service writes the broker's users and signals it, as its user. */
+    @Test
+    void composeSourcesSharesTheBrokersFilesAndProcesses() {
+        JsonNode services = COMPOSE.path("services");
+        Map<String, String> environment = environment(services.path("sources"));
+        String broker = URI.create(environment.get("MQTT_URL")).getHost();
+        assertEquals("service:" + broker, services.at("/sources/pid").asText(), "sources must see the broker's processes to signal it");
+        String authDir = environment.get("FRESHET_MQTT_AUTH_DIR");
+        assertTrue(environment.get("FRESHET_MQTT_PID_FILE").startsWith(authDir + "/"), "the pid file is in the shared directory");
+        String volume = volumeAt(services.path("sources"), authDir);
+        assertFalse(volume.startsWith("."), "the broker's users are in a named volume, not in the repository: " + volume);
+        assertEquals(volume, volumeAt(services.path(broker), authDir), "sources and " + broker + " mount other volumes at " + authDir);
+        // the cluster's broker configuration, whose paths SourcesBrokerTest checks against the service's variables
+        assertEquals("./kubernetes/base/services/mosquitto.conf", volumeAt(services.path(broker), "/mosquitto/config/mosquitto.conf"));
+        // the broker, started as root, runs as the image's mosquitto user (1883): a signal needs the same user
+        assertEquals("1883", services.at("/sources/user").asText().split(":")[0], "sources must run as the broker's user");
+    }
+
+    /** The source of a compose service's volume mounted at this path (short syntax: source:target[:mode]). */
+    private static String volumeAt(JsonNode service, String target) {
+        return stream(service.path("volumes")).map(v -> v.asText().split(":"))
+                .filter(v -> v.length >= 2 && v[1].equals(target)).map(v -> v[0]).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing is mounted at " + target + " in " + service));
+    }
+
     @Test
     void composeEndpointsAreComposeServices() {
         JsonNode services = COMPOSE.path("services");

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Set;
 
+import static io.freshet.kubernetes.Rendered.allContainers;
 import static io.freshet.kubernetes.Rendered.name;
 import static io.freshet.kubernetes.Rendered.podSpec;
 import static io.freshet.kubernetes.Rendered.stream;
@@ -36,19 +37,22 @@ class ManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
     void everyPodIsBoundedProbedAndUnprivileged(String overlay) {
-        Rendered.of(overlay).ofKind("Deployment").forEach(deployment -> {
-            JsonNode pod = podSpec(deployment);
-            String what = overlay + ": Deployment " + name(deployment);
+        Rendered.of(overlay).workloads().forEach(workload -> {
+            JsonNode pod = podSpec(workload);
+            String what = overlay + ": " + workload.path("kind").asText() + " " + name(workload);
             // a Service named like a port variable (enricher -> ENRICHER_PORT=tcp://...) would change the port
             assertEquals("false", pod.path("enableServiceLinks").asText(), what + " must disable service links");
             assertFalse(pod.path("automountServiceAccountToken").asBoolean(true), what + " needs no API token");
-            stream(pod.path("containers")).forEach(container -> {
+            stream(pod.path("initContainers")).forEach(init ->
+                    assertFalse(init.has("livenessProbe") || init.has("readinessProbe"), what + ": an init container takes no probes"));
+            allContainers(workload).forEach(container -> {
                 String c = what + ", container " + container.path("name").asText();
                 JsonNode resources = container.path("resources");
                 for (String field : Set.of("requests/cpu", "requests/memory", "limits/memory")) {
                     assertFalse(resources.at("/" + field).asText().isEmpty(), c + " has no resources." + field.replace('/', '.'));
                 }
-                assertTrue(container.has("livenessProbe") && container.has("readinessProbe"), c + " needs liveness and readiness probes");
+                boolean init = stream(pod.path("initContainers")).anyMatch(i -> i == container);
+                assertTrue(init || container.has("livenessProbe") && container.has("readinessProbe"), c + " needs liveness and readiness probes");
                 assertTrue(container.path("securityContext").path("runAsNonRoot").asBoolean()
                         || pod.path("securityContext").path("runAsNonRoot").asBoolean(), c + " must run as non-root");
                 JsonNode security = container.path("securityContext");
@@ -65,8 +69,8 @@ class ManifestsTest {
     @ValueSource(strings = {"dev", "production"})
     void secretsAreReferencedNeverShipped(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        var references = rendered.ofKind("Deployment")
-                .flatMap(d -> stream(podSpec(d).path("containers")))
+        var references = rendered.workloads()
+                .flatMap(Rendered::allContainers)
                 .flatMap(c -> stream(c.path("env")))
                 .map(e -> e.path("valueFrom").path("secretKeyRef"))
                 .filter(ref -> !ref.isMissingNode()).toList();

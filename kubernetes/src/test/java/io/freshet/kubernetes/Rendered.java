@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -25,6 +26,8 @@ record Rendered(String overlay, List<JsonNode> objects) {
     static final Path MODULE = Path.of("").toAbsolutePath();
     static final Path ROOT = MODULE.getParent();
     static final YAMLMapper YAML = new YAMLMapper();
+
+    static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet");
 
     private static final Map<String, Rendered> RENDERED = new ConcurrentHashMap<>();
 
@@ -86,23 +89,49 @@ record Rendered(String overlay, List<JsonNode> objects) {
         return name(only("Namespace"));
     }
 
-    /** The container of a service's Deployment (each runs one). */
+    /** What runs the pods: Deployments and StatefulSets (the sources service, whose pod keeps its name and volume). */
+    Stream<JsonNode> workloads() {
+        return objects.stream().filter(o -> WORKLOADS.contains(o.path("kind").asText()));
+    }
+
+    /** The Deployment or StatefulSet of this name. */
+    JsonNode workload(String name) {
+        return workloads().filter(o -> name(o).equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + " renders no Deployment or StatefulSet " + name));
+    }
+
+    /** The container of a service's workload: the one named like the service (the sources pod also runs its broker). */
     JsonNode container(String service) {
-        JsonNode containers = podSpec(one("Deployment", service)).path("containers");
-        assertEquals(1, containers.size(), service + " runs one container");
-        return containers.get(0);
+        List<JsonNode> named = stream(podSpec(workload(service)).path("containers"))
+                .filter(c -> c.path("name").asText().equals(service)).toList();
+        assertEquals(1, named.size(), service + "'s pod must run one container named " + service);
+        return named.getFirst();
+    }
+
+    /** The container of this name in a pod, or one of its init containers. */
+    static JsonNode container(JsonNode workload, String name) {
+        JsonNode pod = podSpec(workload);
+        return Stream.concat(stream(pod.path("containers")), stream(pod.path("initContainers")))
+                .filter(c -> c.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name(workload) + " runs no container " + name));
+    }
+
+    /** A pod's containers and init containers. */
+    static Stream<JsonNode> allContainers(JsonNode workload) {
+        JsonNode pod = podSpec(workload);
+        return Stream.concat(stream(pod.path("initContainers")), stream(pod.path("containers")));
     }
 
     static String name(JsonNode object) {
         return object.path("metadata").path("name").asText();
     }
 
-    static JsonNode podSpec(JsonNode deployment) {
-        return deployment.path("spec").path("template").path("spec");
+    static JsonNode podSpec(JsonNode workload) {
+        return workload.path("spec").path("template").path("spec");
     }
 
-    static JsonNode podLabels(JsonNode deployment) {
-        return deployment.path("spec").path("template").path("metadata").path("labels");
+    static JsonNode podLabels(JsonNode workload) {
+        return workload.path("spec").path("template").path("metadata").path("labels");
     }
 
     static Stream<JsonNode> stream(JsonNode array) {
@@ -165,8 +194,8 @@ record Rendered(String overlay, List<JsonNode> objects) {
         return matches;
     }
 
-    /** The Deployments whose pods a selector selects. */
-    List<JsonNode> deploymentsSelectedBy(JsonNode selector) {
-        return ofKind("Deployment").filter(d -> matches(selector, podLabels(d))).toList();
+    /** The Deployments and StatefulSets whose pods a selector selects. */
+    List<JsonNode> workloadsSelectedBy(JsonNode selector) {
+        return workloads().filter(d -> matches(selector, podLabels(d))).toList();
     }
 }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 record ServiceConfig(String service, String properties, String sources) {
 
-    static final List<String> SERVICES = List.of("ingest-gateway", "enricher", "router", "analytics-api");
+    static final List<String> SERVICES = List.of("ingest-gateway", "enricher", "router", "analytics-api", "sources");
 
     /** Read by the JVM itself, whatever the image's launcher script: the containers size the heap with it. */
     static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");

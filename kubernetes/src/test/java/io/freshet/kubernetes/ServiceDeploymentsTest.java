@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-/** Each service's Deployment against that service's own configuration (application.properties). */
+/** Each service's Deployment (the sources service's StatefulSet) against that service's own configuration (application.properties). */
 class ServiceDeploymentsTest {
 
     static Stream<Arguments> servicesInOverlays() {

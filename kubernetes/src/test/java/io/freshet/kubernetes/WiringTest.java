@@ -26,7 +26,7 @@ class WiringTest {
     void servicesSelectPodsAndTheirPorts(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         rendered.ofKind("Service").forEach(service -> {
-            var pods = rendered.deploymentsSelectedBy(service.path("spec").path("selector"));
+            var pods = rendered.workloadsSelectedBy(service.path("spec").path("selector"));
             assertFalse(pods.isEmpty(), overlay + ": Service " + name(service) + " selects no pods");
             for (JsonNode port : service.path("spec").path("ports")) {
                 pods.forEach(d -> assertTrue(hasPort(d, port.path("targetPort")),
@@ -48,7 +48,7 @@ class WiringTest {
             if (selector.isEmpty()) {
                 return;
             }
-            var pods = rendered.deploymentsSelectedBy(selector);
+            var pods = rendered.workloadsSelectedBy(selector);
             // ClickHouse's pods are made by its operator, labelled with the installation's name
             boolean clickHousePods = selector.at("/matchLabels/clickhouse.altinity.com~1chi").asText().equals(clickHouse);
             assertTrue(!pods.isEmpty() || clickHousePods, what + " selects no pods");
@@ -69,9 +69,9 @@ class WiringTest {
 
     /** The selector selects pods, and each value an In expression lists selects some: a misspelt name selects nothing. */
     private static void assertSelectsPods(Rendered rendered, JsonNode selector, String what) {
-        assertFalse(rendered.deploymentsSelectedBy(selector).isEmpty(), what + " admits no pods: " + selector);
+        assertFalse(rendered.workloadsSelectedBy(selector).isEmpty(), what + " admits no pods: " + selector);
         stream(selector.path("matchExpressions")).filter(e -> e.path("operator").asText().equals("In")).forEach(expression ->
-                stream(expression.path("values")).forEach(value -> assertTrue(rendered.ofKind("Deployment").anyMatch(d ->
+                stream(expression.path("values")).forEach(value -> assertTrue(rendered.workloads().anyMatch(d ->
                                 Rendered.podLabels(d).path(expression.path("key").asText()).asText().equals(value.asText())),
                         what + " admits " + expression.path("key").asText() + "=" + value.asText() + ", which no pod has")));
     }
@@ -81,13 +81,18 @@ class WiringTest {
     void prometheusMayScrapeEveryService(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         for (String service : ServiceConfig.SERVICES) {
-            JsonNode pod = rendered.one("Deployment", service);
+            JsonNode pod = rendered.workload(service);
+            // the port the ServiceMonitor scrapes: the service container's http, not another port of its pod (the broker's)
+            JsonNode metrics = stream(rendered.container(service).path("ports")).filter(p -> p.path("name").asText().equals("http"))
+                    .findFirst().orElseThrow(() -> new AssertionError(service + " has no port http"));
             boolean open = rendered.ofKind("NetworkPolicy")
                     .filter(p -> !p.at("/spec/podSelector").isEmpty() && matches(p.at("/spec/podSelector"), Rendered.podLabels(pod)))
                     .flatMap(p -> stream(p.at("/spec/ingress")))
                     .filter(rule -> !rule.has("from") || stream(rule.path("from"))
                             .anyMatch(peer -> peer.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText().equals("prometheus")))
-                    .anyMatch(rule -> stream(rule.path("ports")).anyMatch(port -> hasPort(pod, port.path("port"))));
+                    .anyMatch(rule -> stream(rule.path("ports")).anyMatch(port -> port.path("port").isNumber()
+                            ? port.path("port").asInt() == metrics.path("containerPort").asInt()
+                            : port.path("port").asText().equals("http")));
             assertTrue(open, overlay + ": no network policy lets Prometheus scrape " + service);
         }
     }
@@ -140,9 +145,9 @@ class WiringTest {
         }
     }
 
-    /** Whether a port (number or name) is a container port of the Deployment's pods. */
-    private static boolean hasPort(JsonNode deployment, JsonNode port) {
-        return stream(podSpec(deployment).path("containers")).flatMap(c -> stream(c.path("ports")))
+    /** Whether a port (number or name) is a container port of the workload's pods. */
+    private static boolean hasPort(JsonNode workload, JsonNode port) {
+        return stream(podSpec(workload).path("containers")).flatMap(c -> stream(c.path("ports")))
                 .anyMatch(p -> port.isNumber() ? p.path("containerPort").asInt() == port.asInt() : p.path("name").asText().equals(port.asText()));
     }
 }
