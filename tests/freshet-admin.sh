@@ -151,6 +151,28 @@ ln -s "$FRESHET" "$scratch/freshet-link"
 expect_json "freshet works from another directory through a symlink" "$(printf 'any(.[]; .id == "%s")' "$tenant")" -- \
   "${wrapped[@]}" bash -c "cd / && '$scratch/freshet-link' tenant list --json"
 
+# sources: the tenant's MQTT login (shown once) and a database source (its password from the environment)
+expect_json "source mqtt gives the tenant's MQTT login" \
+  "$(printf '.username == "%s" and (.password | startswith("fsk_")) and .topicPrefix == "freshet/%s/"' "$tenant" "$tenant")" -- \
+  fr source mqtt "$tenant" --json
+secret "$(jq -r .password <<<"$out")"
+expect "source list shows MQTT on, never its password" 0 "user $tenant" -- fr source list "$tenant"
+expect "a database source without --tables is refused with the flag named" nonzero "--tables is missing" -- \
+  fr source database "$tenant" shop --host 127.0.0.1 --database demo --user freshet
+database_password=cli-test-db-$RANDOM$RANDOM
+secret "$database_password"
+export FRESHET_SOURCE_PASSWORD=$database_password
+expect "source database saves the source and names its replication slot" 0 "slot freshet_${tenant//-/_}_shop" -- \
+  fr source database "$tenant" shop --host 127.0.0.1 --port 1 --database demo --user freshet --tables public.orders
+expect "a table without its schema is refused with the API's reason" nonzero "as schema.table" -- \
+  fr source database "$tenant" shop --host 127.0.0.1 --database demo --user freshet --tables orders
+unset FRESHET_SOURCE_PASSWORD
+expect_json "source list --json shows the database, never its password" \
+  '.databases[0].name == "shop" and (.databases[0] | has("password") | not)' -- fr source list "$tenant" --json
+expect "source remove forgets it" 0 "removed" -- fr source remove "$tenant" shop
+expect "source mqtt-off turns the login off" 0 "MQTT is off" -- fr source mqtt-off "$tenant"
+expect "source of an unknown tenant is refused with the API's reason" nonzero "No tenant 'nope-nope'" -- fr source list nope-nope
+
 # no secret on a command line
 calls=$(grep -c . "$scratch/trace/argv")
 if [ "$calls" -lt 50 ] || ! grep -q '^curl .*/v1/admin/tenants' "$scratch/trace/argv"; then

@@ -8,7 +8,7 @@ set -uo pipefail
 echo "freshet CLI tests"
 
 expect "unknown command is refused" nonzero "unknown command 'bogus'" -- "$FRESHET" bogus
-for verb in up down status logs test bench replay dlq tenant key; do
+for verb in up down status logs test bench replay dlq tenant key source; do
   expect "$verb --help says how to call it, and does nothing else" 0 "Usage" -- "$FRESHET" "$verb" --help
 done
 expect "logs without a part says how to call it" nonzero "Usage: ./freshet logs <part>" -- "$FRESHET" logs

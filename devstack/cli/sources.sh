@@ -104,11 +104,11 @@ source_database() {
     IFS= read -rs password || die "no password: set FRESHET_SOURCE_PASSWORD or give it on standard input."
     [ -t 0 ] && printf '\n' >&2
   fi
-  body=$(jq -cn --arg host "$(opt --host)" --arg port "$(opt --port)" --arg database "$(opt --database)" \
-    --arg user "$(opt --user)" --arg password "$password" --arg tables "$(opt --tables)" \
-    --argjson snapshot "$(has_opt --snapshot && echo true || echo false)" \
+  # the password reaches jq in its environment, never on its command line
+  body=$(SOURCE_PASSWORD=$password jq -cn --arg host "$(opt --host)" --arg port "$(opt --port)" --arg database "$(opt --database)" \
+    --arg user "$(opt --user)" --arg tables "$(opt --tables)" --argjson snapshot "$(has_opt --snapshot && echo true || echo false)" \
     '{host: $host, port: (if $port == "" then 5432 else ($port | tonumber? // -1) end), database: $database, user: $user,
-      password: $password, tables: ($tables | split(",") | map(select(. != ""))), snapshot: $snapshot}')
+      password: env.SOURCE_PASSWORD, tables: ($tables | split(",") | map(select(. != ""))), snapshot: $snapshot}')
   answer=$(admin_call analytics-api PUT "$(sources_path "${ARGS[0]}" "/databases/$(path_segment "${ARGS[1]}")")" "$body") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r '"Database source \(.name) saved: \(.host):\(.port)/\(.database), tables \(.tables | join(", ")), slot \(.slot).",
