@@ -46,5 +46,8 @@ public interface AnalyticsConfig {
 
         @NotBlank
         String routerUrl();
+
+        @NotBlank
+        String sourcesUrl();
     }
 }

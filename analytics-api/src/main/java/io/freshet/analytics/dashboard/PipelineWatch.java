@@ -34,6 +34,8 @@ public class PipelineWatch {
 
     private static final String FRESHNESS = "freshet_pipeline_freshness_seconds";
     private static final String QUALITY_CHECKS = "freshet_enricher_quality_checks_total";
+    /** The sources service's protocols (its metric's source label), after HTTP: the gateway. */
+    private static final List<String> SOURCES = List.of("mqtt", "postgres");
     /** Freshness percentiles are over the events stored in this many last readings. */
     private static final int FRESHNESS_READINGS = 10;
     /** What a service that has not answered yet contributes: nothing. */
@@ -49,6 +51,7 @@ public class PipelineWatch {
         services.put("ingest-gateway", URI.create(config.dashboard().ingestGatewayUrl() + "/q/metrics"));
         services.put("enricher", URI.create(config.dashboard().enricherUrl() + "/q/metrics"));
         services.put("router", URI.create(config.dashboard().routerUrl() + "/q/metrics"));
+        services.put("sources", URI.create(config.dashboard().sourcesUrl() + "/q/metrics"));
         // one reading a second however many watch: the first viewer starts it (a new Watch, so no stale readings
         // from an earlier run), later ones get the next snapshots, the last one leaving stops it. The readings block
         // (HTTP scrapes, ClickHouse): on a worker thread, one at a time, skipping ticks while one is slow.
@@ -78,7 +81,10 @@ public class PipelineWatch {
          */
         private final Map<String, PrometheusText> lastScrapes = new HashMap<>();
 
-        private record Reading(Instant at, double ingested, double enriched, double stored, Map<Double, Double> freshness) {
+        private record Reading(Instant at, Map<String, Double> in, double enriched, double stored, Map<Double, Double> freshness) {
+            double ingested() {
+                return in.values().stream().mapToDouble(Double::doubleValue).sum();
+            }
         }
 
         PipelineSnapshot next() {
@@ -95,8 +101,13 @@ public class PipelineWatch {
             PrometheusText gateway = lastScrapes.getOrDefault("ingest-gateway", NOTHING);
             PrometheusText enricher = lastScrapes.getOrDefault("enricher", NOTHING);
             PrometheusText router = lastScrapes.getOrDefault("router", NOTHING);
-            Reading now = new Reading(Instant.now(),
-                    gateway.sum("freshet_ingest_events_total", "outcome=\"accepted\""),
+            PrometheusText sources = lastScrapes.getOrDefault("sources", NOTHING);
+            Map<String, Double> in = new LinkedHashMap<>();
+            in.put("http", gateway.sum("freshet_ingest_events_total", "outcome=\"accepted\""));
+            for (String source : SOURCES) {
+                in.put(source, sources.sum("freshet_sources_events_total", "source=\"" + source + "\"", "outcome=\"accepted\""));
+            }
+            Reading now = new Reading(Instant.now(), in,
                     enricher.sum("freshet_enricher_events_total", "outcome=\"enriched\""),
                     router.sum("freshet_sink_rows_total", "table=\"events\""),
                     router.buckets(FRESHNESS));
@@ -107,7 +118,9 @@ public class PipelineWatch {
                 readings.removeFirst();
             }
             double seconds = Math.max(0.001, Duration.between(previous.at(), now.at()).toMillis() / 1000.0);
-            return new PipelineSnapshot(now.at(), up,
+            Map<String, Stage> inBySource = new LinkedHashMap<>();
+            now.in().forEach((source, total) -> inBySource.put(source, stage(total, previous.in().getOrDefault(source, total), seconds)));
+            return new PipelineSnapshot(now.at(), up, inBySource,
                     stage(now.ingested(), previous.ingested(), seconds),
                     stage(now.enriched(), previous.enriched(), seconds),
                     stage(now.stored(), previous.stored(), seconds),

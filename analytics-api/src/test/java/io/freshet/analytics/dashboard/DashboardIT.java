@@ -66,6 +66,9 @@ class DashboardIT {
                     .contains(TYPE + " " + String.format("%,d", sent)));
             await().atMost(Duration.ofSeconds(20)).until(() -> value(browser, "stored-total") >= storedBefore + sent);
             assertTrue(browser.findElement(By.id("latest")).getText().contains(tenant.id()), "the latest events are ours");
+            // the first tile: events in by source, the gateway's (http) and the sources service's (mqtt, postgres)
+            String bySource = browser.findElement(By.id("in-by-source")).getText();
+            assertTrue(bySource.startsWith("http ") && bySource.contains(" · mqtt ") && bySource.contains(" · postgres "), bySource);
 
             // the charts were drawn (data-points is set when uPlot draws) from the snapshots since the page opened,
             // the flow included: the screenshot shows it
