@@ -9,8 +9,9 @@
 //   MQTT_USER       the tenant id (required)
 //   MQTT_PASSWORD   a write key of the tenant: its MQTT login (required)
 //   RUN_ID          tags the events (property run)
+//   PAYLOAD         sent as it is instead of the events (e.g. what is not JSON, to be dead-lettered)
 //
-// Message i is {"user_id":"device-1","seq":i,"run":RUN_ID}. Each is published once and its PUBACK awaited (up to 500 at
+// Message i is {"user_id":"device-1","seq":i,"run":RUN_ID}, or PAYLOAD. Each is published once and its PUBACK awaited (up to 500 at
 // a time); the broker's refusal (a PUBACK reason code of 128 or more, e.g. 135 not authorized) is counted, not retried.
 // stdout: one JSON line at the end, {"acked":n,"refused":m,"reasonCodes":[...]}. Exit 0 when every message got an
 // answer; 1 with a message on stderr when the connection failed or the time ran out.
@@ -20,7 +21,7 @@ import mqtt from 'mqtt';
 const [topic, countArg, rateArg] = process.argv.slice(2);
 const count = Number(countArg);
 const rate = rateArg ? Number(rateArg) : 0;
-const { MQTT_URL, MQTT_USER, MQTT_PASSWORD, RUN_ID = `${Date.now()}` } = process.env;
+const { MQTT_URL, MQTT_USER, MQTT_PASSWORD, RUN_ID = `${Date.now()}`, PAYLOAD } = process.env;
 if (!topic || !count || !MQTT_URL || !MQTT_USER || !MQTT_PASSWORD) {
   console.error('usage: MQTT_URL=... MQTT_USER=... MQTT_PASSWORD=... node publish-mqtt.mjs <topic> <count> [rate]');
   process.exit(2);
@@ -48,7 +49,7 @@ for (let i = 0; i < count; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
   }
-  const payload = JSON.stringify({ user_id: 'device-1', seq: i, run: RUN_ID });
+  const payload = PAYLOAD ?? JSON.stringify({ user_id: 'device-1', seq: i, run: RUN_ID });
   const publish = client.publishAsync(topic, payload, { qos: 1 })
     .then((packet) => {
       const code = packet?.reasonCode ?? 0;

@@ -51,7 +51,7 @@ public class MqttDeliveries {
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private long sequence;
 
-    private MqttDeliveries(String session, Map<Integer, Delivery> byPacketId) {
+    MqttDeliveries(String session, Map<Integer, Delivery> byPacketId) {
         this.session = session;
         this.byPacketId = byPacketId;
         this.sequence = byPacketId.values().stream().mapToLong(Delivery::sequence).max().orElse(0);

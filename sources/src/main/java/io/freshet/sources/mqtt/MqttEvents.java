@@ -1,7 +1,10 @@
 package io.freshet.sources.mqtt;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.freshet.eventmodel.topic.MqttTopics;
 import io.freshet.sources.intake.SourceEvent;
@@ -29,9 +32,12 @@ public class MqttEvents {
     static final Set<String> ENVELOPE = Set.of("event_id", "type", "timestamp", "user_id", "session_id", "properties", "user_agent");
 
     private final ObjectMapper json;
+    /** A payload is one JSON value: "21.5 C" is not JSON, though it starts with a number. */
+    private final ObjectReader payloads;
 
     public MqttEvents(ObjectMapper json) {
         this.json = json;
+        this.payloads = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** The event of a message; a new event id is recorded in {@code deliveries}, its record added to {@code records}. */
@@ -46,9 +52,10 @@ public class MqttEvents {
         String tenantId = address.get().tenantId();
         JsonNode body;
         try {
-            body = json.readTree(bytes);
+            body = payloads.readTree(bytes);
         } catch (IOException e) {
-            return SourceEvent.unreadable(tenantId, "The payload is not JSON: " + e.getMessage(), topic, payload);
+            String reason = e instanceof JsonProcessingException parsing ? parsing.getOriginalMessage() : e.getMessage();
+            return SourceEvent.unreadable(tenantId, "The payload is not JSON: " + reason, topic, payload);
         }
         if (body == null || !body.isObject()) {
             return SourceEvent.unreadable(tenantId, "The payload must be a JSON object", topic, payload);

@@ -9,6 +9,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,9 +35,14 @@ class MqttSourceIT {
         }
 
         JsonPath publish(String topic, int count, int perSecond) throws Exception {
-            var result = NodeScript.run("publish-mqtt.mjs",
-                    Map.of("MQTT_URL", LocalStack.mqttUrl(), "MQTT_USER", username, "MQTT_PASSWORD", password),
-                    Duration.ofMinutes(2), topic, Integer.toString(count), Integer.toString(perSecond));
+            return publish(topic, count, perSecond, Map.of());
+        }
+
+        JsonPath publish(String topic, int count, int perSecond, Map<String, String> environment) throws Exception {
+            var settings = new HashMap<>(environment);
+            settings.putAll(Map.of("MQTT_URL", LocalStack.mqttUrl(), "MQTT_USER", username, "MQTT_PASSWORD", password));
+            var result = NodeScript.run("publish-mqtt.mjs", settings, Duration.ofMinutes(2), topic, Integer.toString(count),
+                    Integer.toString(perSecond));
             assertEquals(0, result.exitCode(), result.toString());
             return JsonPath.from(result.lines().getLast());
         }
@@ -61,6 +67,12 @@ class MqttSourceIT {
         login.publish("freshet/" + tenant.id() + "/marker", 1, 0);
         awaitStoredOnce(tenant.id(), EVENTS + 1);
         assertEquals(0, ClickHouseProbe.eventsOf(other.id()));
+
+        // what is not JSON is acknowledged to the device and dead-lettered with the reason, not dropped
+        login.publish("freshet/" + tenant.id() + "/reading", 1, 0, Map.of("PAYLOAD", "21.5 C"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(1).equals(JsonPath.from(
+                Freshet.run("dlq", "list", "--tenant", tenant.id(), "--json")).get("by_stage.sources.invalid_event")));
+        assertEquals(EVENTS + 1, ClickHouseProbe.eventsOf(tenant.id()));
     }
 
     @Test
