@@ -3,8 +3,11 @@ package io.freshet.eventmodel.stack;
 import io.restassured.http.ContentType;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Asks the stack's ClickHouse over its HTTP interface, as an analyst would. */
 public final class ClickHouseProbe {
@@ -27,6 +30,12 @@ public final class ClickHouseProbe {
     /** The tenant's rows in freshet.events and their distinct event ids, as "rows<TAB>ids": equal when none is doubled. */
     public static String rowsAndIdsOf(String tenant) {
         return query("SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'");
+    }
+
+    /** Waits for the tenant's rows, then checks that there are exactly that many, each with its own event id. */
+    public static void awaitStoredOnce(String tenant, long events) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> eventsOf(tenant) >= events);
+        assertEquals(events + "\t" + events, rowsAndIdsOf(tenant), "rows and distinct event ids");
     }
 
     /** The events freshet.billing_usage bills the tenant for: each minute's newest total, summed. */

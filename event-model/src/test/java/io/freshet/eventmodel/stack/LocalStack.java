@@ -39,7 +39,11 @@ public final class LocalStack {
 
     /** The local PostgreSQL's JDBC URL for a database of it; user freshet, {@link #postgresPassword()}. */
     public static String postgresJdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + env("POSTGRES_PORT", "5432") + "/" + database;
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/" + database;
+    }
+
+    public static int postgresPort() {
+        return Integer.parseInt(env("POSTGRES_PORT", "5432"));
     }
 
     public static String postgresPassword() {

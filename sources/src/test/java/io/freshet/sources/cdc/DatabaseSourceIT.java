@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,7 @@ class DatabaseSourceIT {
             db.createStatement().execute("DELETE FROM " + table + " WHERE id > 8");
         }
         String tableName = table.substring(table.indexOf('.') + 1);
-        awaitStoredOnce(tenant.id(), 16);
+        ClickHouseProbe.awaitStoredOnce(tenant.id(), 16);
         assertEquals(String.join("\n", "db." + tableName + ".delete\t2", "db." + tableName + ".insert\t10",
                         "db." + tableName + ".update\t4"),
                 ClickHouseProbe.query("SELECT type, count() FROM freshet.events WHERE tenant_id = '" + tenant.id()
@@ -72,7 +73,7 @@ class DatabaseSourceIT {
         Freshet.run("up", "sources");
         writing.get();
         assertEquals(transactions, committed.get());
-        awaitStoredOnce(tenant.id(), transactions);
+        ClickHouseProbe.awaitStoredOnce(tenant.id(), transactions);
         assertEquals(Integer.toString(transactions), ClickHouseProbe.query("SELECT uniqExact(JSONExtractInt(properties, 'after', 'qty'))"
                 + " FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'"));
     }
@@ -85,9 +86,8 @@ class DatabaseSourceIT {
             // the whole row before an update or delete, not only its key
             db.createStatement().execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
         }
-        TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", Integer.parseInt(LocalStack.postgresJdbcUrl("x")
-                                .replaceAll(".*:(\\d+)/.*", "$1")), "database", "demo", "user", "freshet",
-                        "password", LocalStack.postgresPassword(), "tables", java.util.List.of(table)))
+        TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", LocalStack.postgresPort(), "database", "demo", "user", "freshet",
+                        "password", LocalStack.postgresPassword(), "tables", List.of(table)))
                 .put("/v1/admin/tenants/" + tenantId + "/sources/databases/main")
                 .then().statusCode(201);
         String slot = ("freshet_" + tenantId + "_main").replace('-', '_');
@@ -104,10 +104,5 @@ class DatabaseSourceIT {
 
     private static Connection database() throws SQLException {
         return DriverManager.getConnection(LocalStack.postgresJdbcUrl("demo"), "freshet", LocalStack.postgresPassword());
-    }
-
-    private static void awaitStoredOnce(String tenantId, int events) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> ClickHouseProbe.eventsOf(tenantId) >= events);
-        assertEquals(events + "\t" + events, ClickHouseProbe.rowsAndIdsOf(tenantId), "rows and distinct event ids");
     }
 }
