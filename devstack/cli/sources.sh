@@ -19,16 +19,17 @@ source_usage() {
 source_about() {
   case $1 in
     list) printf '%s\n' "Shows the tenant's MQTT login (never its password) and database sources (never their passwords)." ;;
-    mqtt) printf '%s\n' "Turns MQTT on for the tenant and prints its login, shown only this once: user name = tenant id," \
-      "password = a new write key. Devices publish JSON events to freshet/<tenant>/<type> at QoS 1." \
+    mqtt) printf '%s\n' "Turns MQTT on for the tenant and prints its login, shown only this once." \
+      "User name = tenant id, password = a new write key. Devices publish JSON events to freshet/<tenant>/<type> at QoS 1." \
       "Run again to replace the password; the previous one stops working." ;;
     mqtt-off) printf '%s\n' "Turns MQTT off for the tenant: its login stops working." ;;
-    database) printf '%s\n' "Adds (or replaces) a PostgreSQL database whose row changes become the tenant's events" \
-      "db.<table>.insert|update|delete. The database needs wal_level=logical; USER needs the REPLICATION attribute." \
+    database) printf '%s\n' "Adds (or replaces) a PostgreSQL database whose row changes become the tenant's events." \
+      "Events db.<table>.insert|update|delete. The database needs wal_level=logical; USER needs the REPLICATION attribute." \
       "The password is read from FRESHET_SOURCE_PASSWORD, else from standard input: never from the command line." \
       "--snapshot reads the rows already there first (as db.<table>.snapshot events)." ;;
-    remove) printf '%s\n' "Stops reading the tenant's database source and forgets it (its replication slot stays: drop it" \
-      "in the database with SELECT pg_drop_replication_slot('<slot>'), as './freshet source list' names it)." ;;
+    remove) printf '%s\n' "Stops reading the tenant's database source and forgets it." \
+      "Its replication slot stays: drop it in the database with SELECT pg_drop_replication_slot('<slot>')" \
+      "('./freshet source list' names it), or the database keeps its WAL." ;;
   esac
 }
 
