@@ -41,7 +41,7 @@ public class BrokerAuthFiles {
     private final AtomicInteger users = new AtomicInteger();
     /** This service's own line, hashed once (the hash is salted, so a new one would differ each time). */
     private String ownLine;
-    private String written;
+    private volatile String written;
 
     public BrokerAuthFiles(SourcesConfig config, TenantRegistry tenants, MeterRegistry meters) {
         this.config = config.mqtt();
@@ -60,6 +60,11 @@ public class BrokerAuthFiles {
                 // only once every tenant known at start is read: a partial file would lock devices out
                 .filter(tick -> tenants.isCaughtUp())
                 .subscribe().with(tick -> update(), failure -> LOG.error("Keeping the broker's users stopped", failure));
+    }
+
+    /** True once the broker has this service's user (or the broker's users are kept elsewhere): it may log in. */
+    public boolean brokerKnowsThisService() {
+        return config.brokerAuthDir().isEmpty() || written != null;
     }
 
     private synchronized void update() {

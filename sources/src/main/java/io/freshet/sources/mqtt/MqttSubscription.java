@@ -46,7 +46,7 @@ public class MqttSubscription {
     static final String SOURCE = "mqtt";
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
     private static final int MAX_WAITING_BATCHES = 10_000;
-    private static final Duration TENANTS_CHECK = Duration.ofMillis(200);
+    private static final Duration READY_CHECK = Duration.ofMillis(200);
 
     private final SourcesConfig.Mqtt config;
     private final Vertx vertx;
@@ -54,6 +54,7 @@ public class MqttSubscription {
     private final SourceIntake intake;
     private final KafkaConnection kafka;
     private final TenantRegistry tenants;
+    private final BrokerAuthFiles brokerUsers;
     private final Timer batchWrites;
     private final AtomicBoolean connected = new AtomicBoolean();
     private volatile boolean stopping;
@@ -63,13 +64,14 @@ public class MqttSubscription {
     private volatile MqttClient client;
 
     public MqttSubscription(SourcesConfig config, Vertx vertx, MqttEvents events, SourceIntake intake, KafkaConnection kafka,
-                            TenantRegistry tenants, MeterRegistry meters) {
+                            TenantRegistry tenants, BrokerAuthFiles brokerUsers, MeterRegistry meters) {
         this.config = config.mqtt();
         this.vertx = vertx;
         this.events = events;
         this.intake = intake;
         this.kafka = kafka;
         this.tenants = tenants;
+        this.brokerUsers = brokerUsers;
         this.batchWrites = Timer.builder("freshet.sources.mqtt.batch.write")
                 .description("Time to write a batch of MQTT messages to Kafka, before they are acknowledged to the broker")
                 .publishPercentileHistogram().register(meters);
@@ -90,13 +92,15 @@ public class MqttSubscription {
                     streaming = false;
                     LOG.error("The MQTT stream stopped: nothing is acknowledged any more (readiness is down)", failure);
                 });
-        // the session resumes once the recorded deliveries are read (on a worker: Kafka may take a while) and every
-        // tenant known at start is: a message of a tenant not read yet would be dead-lettered as unknown
+        // the session resumes once the recorded deliveries are read (on a worker: Kafka may take a while), every
+        // tenant known at start is (a message of a tenant not read yet would be dead-lettered as unknown) and the
+        // broker has this service's user
         Uni.createFrom().item(() -> MqttDeliveries.restore(kafka, config.clientId()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().invoke(e -> LOG.warnf("Cannot read the MQTT deliveries yet (%s); trying again", e.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10)).indefinitely()
-                .call(restored -> Multi.createFrom().ticks().every(TENANTS_CHECK).filter(tick -> tenants.isCaughtUp()).toUni())
+                .call(restored -> Multi.createFrom().ticks().every(READY_CHECK)
+                        .filter(tick -> tenants.isCaughtUp() && brokerUsers.brokerKnowsThisService()).toUni())
                 .subscribe().with(restored -> {
                     deliveries = restored;
                     connect();
