@@ -224,7 +224,8 @@ start_prometheus() {
 
 # The local MQTT broker (Mosquitto) for devices: its users and ACL are the files the sources service keeps from the
 # tenants' MQTT keys (FRESHET_MQTT_AUTH_DIR); until then nobody may log in. Persistent, so the sources service's session
-# keeps what devices publish while that service is away; unbounded queues, so the broker drops none of it.
+# keeps what devices publish while that service is away; unbounded queues, so the broker drops none of it; a message
+# is one event, so 256 KiB bounds it (the broker refuses a bigger one to its device).
 start_mqtt() {
   local auth=$STATE/mosquitto
   mkdir -p "$auth" "$DATA/mosquitto"
@@ -242,6 +243,7 @@ persistence_location $DATA/mosquitto/
 autosave_interval 1
 max_inflight_messages 1000
 max_queued_messages 0
+max_packet_size 262144
 log_dest stdout
 log_type error
 log_type warning
