@@ -254,29 +254,26 @@ EOF
 
 # A local PostgreSQL (Debian's) with logical decoding, for the database sources' demo and tests: superuser freshet,
 # its password in .freshet/postgres-password, a database demo (made by `up` once it is ready). PostgreSQL refuses to
-# run as root.
+# run as root: as root it runs in a user namespace as the postgres user the package made, so its files stay root's,
+# under .freshet, wherever the checkout is (a 0700 home or temporary directory included).
 start_postgres() {
-  local bin pgdata=$DATA/postgres as_postgres=()
+  local bin pgdata=$DATA/postgres as_user=()
   bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
   [ -x "$bin/postgres" ] || die "postgres: no PostgreSQL server under /usr/lib/postgresql (Debian's postgresql package)."
+  if [ "$(id -u)" = 0 ]; then
+    as_user=(unshare --user --map-user="$(id -u postgres)" --map-group="$(id -g postgres)")
+    "${as_user[@]}" true 2>/dev/null || die "postgres: PostgreSQL does not run as root, and this machine allows no user namespace to run it as another user: run ./freshet as a user other than root."
+  fi
   if [ ! -s "$STATE/postgres-password" ]; then
     (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/postgres-password")
   fi
   mkdir -p "$pgdata" "$RUN/postgres"
   if [ ! -s "$pgdata/PG_VERSION" ]; then
-    # the password reaches initdb in a file only its user can read, never on a command line
-    (umask 077 && cp "$STATE/postgres-password" "$RUN/postgres/initdb-password")
-  fi
-  if [ "$(id -u)" = 0 ]; then # as root, its files belong to the postgres user the package made, who runs it
-    chown -R postgres:postgres "$pgdata" "$RUN/postgres"
-    as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-  fi
-  if [ ! -s "$pgdata/PG_VERSION" ]; then
-    "${as_postgres[@]}" "$bin/initdb" -D "$pgdata" -U freshet --pwfile="$RUN/postgres/initdb-password" -A scram-sha-256 \
+    # the password reaches initdb in a file, never on a command line
+    "${as_user[@]}" "$bin/initdb" -D "$pgdata" -U freshet --pwfile="$STATE/postgres-password" -A scram-sha-256 \
       --no-instructions >"$LOGS/postgres-initdb.log" 2>&1 || die "postgres: initdb failed (see $LOGS/postgres-initdb.log)."
-    rm -f "$RUN/postgres/initdb-password"
   fi
-  launch postgres "${as_postgres[@]}" "$bin/postgres" -D "$pgdata" -p "$(port_of postgres)" -c listen_addresses=127.0.0.1 \
+  launch postgres "${as_user[@]}" "$bin/postgres" -D "$pgdata" -p "$(port_of postgres)" -c listen_addresses=127.0.0.1 \
     -c unix_socket_directories="$RUN/postgres" -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20
 }
 

@@ -4,12 +4,14 @@ import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the rows change.
  */
 class DatabaseSourceIT {
+
+    /** A captured table of a test: removed after it, with its slot and publication, so none piles up across runs. */
+    private record Capture(String tenantId, String table, String slot) {
+    }
+
+    private final List<Capture> captures = new ArrayList<>();
+
+    @AfterEach
+    void removeCaptures() throws SQLException {
+        for (Capture capture : captures) {
+            TestTenants.admin().delete("/v1/admin/tenants/" + capture.tenantId() + "/sources/databases/main")
+                    .then().statusCode(204);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !slotActive(capture.slot()));
+            try (Connection db = database()) {
+                db.createStatement().execute("SELECT pg_drop_replication_slot('" + capture.slot() + "')");
+                db.createStatement().execute("DROP PUBLICATION IF EXISTS " + capture.slot());
+                db.createStatement().execute("DROP TABLE " + capture.table());
+            }
+        }
+    }
 
     @Test
     void insertsUpdatesAndDeletesBecomeEventsOnceEach() throws Exception {
@@ -79,7 +101,7 @@ class DatabaseSourceIT {
     }
 
     /** A new table of the tenant, captured: returns its name once the capture's replication slot is active. */
-    private static String captured(String tenantId, String prefix) throws SQLException {
+    private String captured(String tenantId, String prefix) throws SQLException {
         String table = "public." + prefix + "_" + tenantId.replace('-', '_');
         try (Connection db = database()) {
             db.createStatement().execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text, qty int)");
@@ -91,6 +113,7 @@ class DatabaseSourceIT {
                 .put("/v1/admin/tenants/" + tenantId + "/sources/databases/main")
                 .then().statusCode(201);
         String slot = ("freshet_" + tenantId + "_main").replace('-', '_');
+        captures.add(new Capture(tenantId, table, slot));
         await().atMost(Duration.ofSeconds(60)).until(() -> slotActive(slot));
         return table;
     }
