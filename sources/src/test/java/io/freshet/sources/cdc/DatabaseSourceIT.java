@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Database changes, against the real stack: a tenant's PostgreSQL table (the local PostgreSQL of `./freshet up`) is
  * made a source through the admin API; the rows inserted, updated and deleted become events
  * {@code db.<table>.<insert|update|delete>} in ClickHouse once each, also when the sources service is killed while
- * the rows change.
+ * rows are inserted, updated and deleted.
  */
 class DatabaseSourceIT {
 
@@ -73,31 +74,47 @@ class DatabaseSourceIT {
     void killingTheSourcesServiceWhileRowsChangeLosesAndDoublesNothing() throws Exception {
         var tenant = TestTenants.create("cdc-kill");
         String table = captured(tenant.id(), "orders");
-        int transactions = 600;
-        var committed = new AtomicInteger();
-        // one row per transaction, 100 a second, while the service is killed and started again
+        int rows = 600;
+        var changes = new AtomicInteger();
+        // 100 changes a second, each its own transaction, while the service is killed and started again: every row
+        // inserted, every 2nd one then updated, every 3rd one then deleted
         var writing = CompletableFuture.runAsync(() -> {
             try (Connection db = database()) {
-                for (int i = 1; i <= transactions; i++) {
-                    long due = System.nanoTime() + 10_000_000L;
-                    db.createStatement().execute("INSERT INTO " + table + " (name, qty) VALUES ('order-" + i + "', " + i + ")");
-                    committed.incrementAndGet();
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
+                long next = System.nanoTime();
+                for (int i = 1; i <= rows; i++) {
+                    List<String> statements = new ArrayList<>(List.of(
+                            "INSERT INTO " + table + " (name, qty) VALUES ('order-" + i + "', " + i + ")"));
+                    if (i % 2 == 0) {
+                        statements.add("UPDATE " + table + " SET name = name || ' (paid)' WHERE qty = " + i);
+                    }
+                    if (i % 3 == 0) {
+                        statements.add("DELETE FROM " + table + " WHERE qty = " + i);
+                    }
+                    for (String statement : statements) {
+                        next += 10_000_000L;
+                        LockSupport.parkNanos(next - System.nanoTime()); // the pace of the changes, not a wait for one
+                        db.createStatement().execute(statement);
+                        changes.incrementAndGet();
                     }
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant.id()) >= transactions / 5);
+        int expected = rows + rows / 2 + rows / 3;
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant.id()) >= expected / 5);
         Freshet.kill("sources");
         Freshet.run("up", "sources");
         writing.get();
-        assertEquals(transactions, committed.get());
-        ClickHouseProbe.awaitStoredOnce(tenant.id(), transactions);
-        assertEquals(Integer.toString(transactions), ClickHouseProbe.query("SELECT uniqExact(JSONExtractInt(properties, 'after', 'qty'))"
-                + " FROM freshet.events WHERE tenant_id = '" + tenant.id() + "'"));
+        assertEquals(expected, changes.get());
+        ClickHouseProbe.awaitStoredOnce(tenant.id(), expected);
+        String tableName = table.substring(table.indexOf('.') + 1);
+        // each change once: as many events of each kind as rows it touched, each of another row
+        assertEquals(String.join("\n", "db." + tableName + ".delete\t200\t200", "db." + tableName + ".insert\t600\t600",
+                        "db." + tableName + ".update\t300\t300"),
+                ClickHouseProbe.query("SELECT type, count(), uniqExact(if(JSONHas(properties, 'after', 'qty'), "
+                        + "JSONExtractInt(properties, 'after', 'qty'), JSONExtractInt(properties, 'before', 'qty'))) "
+                        + "FROM freshet.events WHERE tenant_id = '" + tenant.id() + "' GROUP BY type ORDER BY type"));
     }
 
     /** A new table of the tenant, captured: returns its name once the capture's replication slot is active. */
