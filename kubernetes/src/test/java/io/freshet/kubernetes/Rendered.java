@@ -27,7 +27,7 @@ record Rendered(String overlay, List<JsonNode> objects) {
     static final Path ROOT = MODULE.getParent();
     static final YAMLMapper YAML = new YAMLMapper();
 
-    static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet");
+    private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet");
 
     private static final Map<String, Rendered> RENDERED = new ConcurrentHashMap<>();
 
@@ -110,9 +110,7 @@ record Rendered(String overlay, List<JsonNode> objects) {
 
     /** The container of this name in a pod, or one of its init containers. */
     static JsonNode container(JsonNode workload, String name) {
-        JsonNode pod = podSpec(workload);
-        return Stream.concat(stream(pod.path("containers")), stream(pod.path("initContainers")))
-                .filter(c -> c.path("name").asText().equals(name)).findFirst()
+        return allContainers(workload).filter(c -> c.path("name").asText().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name(workload) + " runs no container " + name));
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static io.freshet.kubernetes.Rendered.container;
 import static io.freshet.kubernetes.Rendered.matches;
@@ -75,7 +76,7 @@ class SourcesBrokerTest {
         // the broker refuses to start without its files: an init container makes them, empty, on the same volume
         List<JsonNode> makers = stream(pod.path("initContainers"))
                 .filter(init -> authDir.equals(mountPathOf(init, volume)))
-                .filter(init -> AUTH_FILES.stream().allMatch(f -> commandOf(init).contains(authDir + "/" + f)))
+                .filter(init -> AUTH_FILES.stream().allMatch(f -> String.join(" ", commandLine(init)).contains(authDir + "/" + f)))
                 .toList();
         assertFalse(makers.isEmpty(), overlay + ": no init container makes " + AUTH_FILES + " in " + authDir + " before the broker starts");
     }
@@ -129,9 +130,7 @@ class SourcesBrokerTest {
 
     /** The broker's configuration file, as the pod mounts it (mosquitto -c <file>): its directives and their values. */
     private static Map<String, List<String>> brokerConfig(Rendered rendered, JsonNode workload, JsonNode broker) {
-        List<String> command = new ArrayList<>();
-        stream(broker.path("command")).forEach(c -> command.add(c.asText()));
-        stream(broker.path("args")).forEach(c -> command.add(c.asText()));
+        List<String> command = commandLine(broker);
         int c = command.indexOf("-c");
         assertTrue(c >= 0 && c + 1 < command.size(), "the broker's command names no configuration file: " + command);
         String file = command.get(c + 1);
@@ -170,11 +169,9 @@ class SourcesBrokerTest {
                 .orElseThrow(() -> new AssertionError(name(workload) + " has no volume " + name));
     }
 
-    private static String commandOf(JsonNode container) {
-        StringBuilder text = new StringBuilder();
-        stream(container.path("command")).forEach(c -> text.append(c.asText()).append(' '));
-        stream(container.path("args")).forEach(c -> text.append(c.asText()).append(' '));
-        return text.toString();
+    /** A container's command and its arguments, in order. */
+    private static List<String> commandLine(JsonNode container) {
+        return Stream.concat(stream(container.path("command")), stream(container.path("args"))).map(JsonNode::asText).toList();
     }
 
     /** The user a container runs as: its own runAsUser, else the pod's; the images' users differ, so it must be set. */

@@ -117,8 +117,9 @@ public class SourceAdminResource {
         if (!exists && tenant.databases().size() >= MAX_DATABASES) {
             throw invalid("a tenant has at most " + MAX_DATABASES + " database sources");
         }
-        DatabaseSource source = validated(name, request, Instant.now());
-        store.save(tenant.withDatabase(source, Instant.now()));
+        Instant now = Instant.now();
+        DatabaseSource source = validated(name, request, now);
+        store.save(tenant.withDatabase(source, now));
         LOG.infof("Database source %s of tenant %s set: %s:%d/%s, tables %s", name, id, source.host(), source.port(),
                 source.database(), source.tables());
         return Response.status(exists ? Status.OK : Status.CREATED).entity(DatabaseView.of(tenant, source)).build();

@@ -122,7 +122,7 @@ public class TenantAdminResource {
     @POST
     @Path("/{id}/keys")
     public TenantKey rotateKey(@PathParam("id") String id) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
         store.save(tenant.withKey(Tenant.defaultKey(ApiKeys.hash(apiKey), now), now));
@@ -133,7 +133,7 @@ public class TenantAdminResource {
     @POST
     @Path("/{id}/api-keys")
     public Response createKey(@PathParam("id") String id, CreateKey request) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         Set<KeyScope> scopes = scopes(request == null ? null : request.scopes());
         String name = request.name() == null || request.name().isBlank() ? String.join("+", request.scopes())
                 : request.name().strip();
@@ -155,14 +155,14 @@ public class TenantAdminResource {
     @GET
     @Path("/{id}/api-keys")
     public List<KeyView> listKeys(@PathParam("id") String id) {
-        return existing(id).keys().stream().map(KeyView::of).toList();
+        return store.existing(id).keys().stream().map(KeyView::of).toList();
     }
 
     /** A new secret for the key, same id and scopes; the old secret stops working as soon as this returns. */
     @POST
     @Path("/{id}/api-keys/{keyId}/rotate")
     public IssuedKey rotateScopedKey(@PathParam("id") String id, @PathParam("keyId") String keyId) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         TenantApiKey key = existingKey(tenant, keyId);
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
@@ -175,7 +175,7 @@ public class TenantAdminResource {
     @DELETE
     @Path("/{id}/api-keys/{keyId}")
     public Response revokeKey(@PathParam("id") String id, @PathParam("keyId") String keyId) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         existingKey(tenant, keyId);
         store.save(tenant.withoutKey(keyId, Instant.now()));
         LOG.infof("Revoked key %s of tenant %s", keyId, id);
@@ -186,7 +186,7 @@ public class TenantAdminResource {
     @PUT
     @Path("/{id}/origins")
     public TenantView setOrigins(@PathParam("id") String id, Origins request) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         if (request == null || request.origins() == null || request.origins().size() > MAX_ORIGINS
                 || !request.origins().stream().allMatch(o -> o != null && ORIGIN.matcher(o).matches())) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_origins", "'origins' must be a list of at most "
@@ -214,7 +214,7 @@ public class TenantAdminResource {
     @PUT
     @Path("/{id}/rules")
     public TenantView setRules(@PathParam("id") String id, JsonNode rules) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         if (rules == null || rules.isNull()) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object ({} for none)");
         }
@@ -231,7 +231,7 @@ public class TenantAdminResource {
     @PUT
     @Path("/{id}/limits")
     public TenantView setLimits(@PathParam("id") String id, Limits limits) {
-        Tenant tenant = existing(id);
+        Tenant tenant = store.existing(id);
         if (limits == null || limits.eventsPerSecond() == null || limits.eventsPerSecond() < 0
                 || limits.eventsPerSecond() > 10_000_000) {
             throw new ApiException(Status.BAD_REQUEST, "invalid_limits",
@@ -240,10 +240,6 @@ public class TenantAdminResource {
         Tenant updated = tenant.withRateLimit(limits.eventsPerSecond(), Instant.now());
         store.save(updated);
         return TenantView.of(updated);
-    }
-
-    private Tenant existing(String id) {
-        return store.existing(id);
     }
 
     @ServerExceptionMapper

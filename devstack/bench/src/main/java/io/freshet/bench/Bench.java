@@ -18,6 +18,7 @@ public final class Bench {
             System.err.println("Usage: Bench pipeline|chaos (run by ./freshet bench pipeline and ./freshet chaos)");
             System.exit(2);
         }
+        System.setProperty("java.awt.headless", "true"); // the charts are drawn without a display
         try {
             if (args[0].equals("chaos")) {
                 System.exit(new ChaosRun(BenchSettings.fromEnvironment(), ChaosSettings.fromEnvironment()).run() ? 0 : 1);

@@ -24,7 +24,6 @@ final class ChaosChart {
     }
 
     static Chart of(ChaosReport report) {
-        System.setProperty("java.awt.headless", "true");
         var acknowledged = new XYSeries("events acknowledged per second (202s)");
         long[] perSecond = report.acknowledgedEachSecond();
         for (int s = 0; s < perSecond.length; s++) {

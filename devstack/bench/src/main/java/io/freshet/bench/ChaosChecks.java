@@ -45,20 +45,23 @@ final class ChaosChecks implements AutoCloseable {
 
     private final Warehouse warehouse;
     private final Http http;
-    private final String kafkaBootstrapServers;
-    /** One client for every look at the groups' offsets while the pipeline settles. */
+    /** One client each for every look at the groups' offsets and what lies past them while the pipeline settles. */
     private final Admin admin;
+    private final KafkaConsumer<byte[], byte[]> reader;
 
     ChaosChecks(Warehouse warehouse, Http http, String kafkaBootstrapServers) {
         this.warehouse = warehouse;
         this.http = http;
-        this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        this.reader = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override
     public void close() {
+        reader.close();
         admin.close();
     }
 
@@ -68,8 +71,10 @@ final class ChaosChecks implements AutoCloseable {
         long deadline = start + settle.toNanos();
         while (System.nanoTime() - deadline < 0) {
             try {
-                long rows = rows(tenant);
-                long distinct = warehouse.count("SELECT uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'");
+                var stored = warehouse.query("SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '"
+                        + tenant + "'").getFirst();
+                long rows = stored.getLong(1);
+                long distinct = stored.getLong(2);
                 if (distinct >= acknowledged && rolledUp(tenant) == rows && billed(tenant) == rows
                         && lag().values().stream().mapToLong(Long::longValue).sum() == 0) {
                     break;
@@ -181,20 +186,16 @@ final class ChaosChecks implements AutoCloseable {
         if (ends.isEmpty()) {
             return 0;
         }
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(ends.keySet());
-            ends.keySet().forEach(partition -> consumer.seek(partition, from.get(partition)));
-            long records = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (ends.keySet().stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() - deadline < 0) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    records += record.offset() < ends.get(new TopicPartition(record.topic(), record.partition())) ? 1 : 0;
-                }
+        reader.assign(ends.keySet());
+        ends.keySet().forEach(partition -> reader.seek(partition, from.get(partition)));
+        long records = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ends.keySet().stream().anyMatch(p -> reader.position(p) < ends.get(p)) && System.nanoTime() - deadline < 0) {
+            for (var record : reader.poll(Duration.ofMillis(200))) {
+                records += record.offset() < ends.get(new TopicPartition(record.topic(), record.partition())) ? 1 : 0;
             }
-            return records;
         }
+        return records;
     }
 
     /** The load sends only valid events: a dead letter of the run's tenant is one the faults made (named by reason). */

@@ -14,7 +14,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The load of a chaos run, sent as a careful client sends: batches of events with ids of its own, at a steady rate;
@@ -33,7 +32,7 @@ final class ChaosLoad {
 
     /** What the load sent and what the gateway acknowledged, and how. */
     record Result(Set<UUID> attempted, Set<UUID> acknowledged, long batches, long retries, long gaveUp,
-                  Map<Integer, Long> refusedByStatus, long[] acknowledgedEachSecond, double seconds) {
+                  Map<Integer, Long> refusedByStatus, long[] acknowledgedEachSecond) {
     }
 
     private final Http http;
@@ -54,28 +53,31 @@ final class ChaosLoad {
     }
 
     Result run(int eventsPerSecond, Duration duration) throws InterruptedException {
-        perSecond = new AtomicLongArray((int) (duration.toSeconds() + GIVE_UP.toSeconds() + TIMEOUT.toSeconds() + 2));
-        start = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) * BATCH / eventsPerSecond;
-        long batches = 0;
-        for (long due = start; due - (start + duration.toNanos()) < 0; due += interval) {
-            parkUntil(due);
-            slots.acquire();
-            UUID[] ids = new UUID[BATCH];
-            byte[] body = body(batches++, ids);
-            attempted.addAll(Arrays.asList(ids));
-            send(body, ids, System.nanoTime() + GIVE_UP.toNanos(), 250);
+        try {
+            perSecond = new AtomicLongArray((int) (duration.toSeconds() + GIVE_UP.toSeconds() + TIMEOUT.toSeconds() + 2));
+            start = System.nanoTime();
+            long interval = TimeUnit.SECONDS.toNanos(1) * BATCH / eventsPerSecond;
+            long batches = 0;
+            for (long due = start; due - (start + duration.toNanos()) < 0; due += interval) {
+                LoadGenerator.parkUntil(due);
+                slots.acquire();
+                UUID[] ids = new UUID[BATCH];
+                byte[] body = body(batches++, ids);
+                attempted.addAll(Arrays.asList(ids));
+                send(body, ids, System.nanoTime() + GIVE_UP.toNanos(), 250);
+            }
+            if (!slots.tryAcquire(IN_FLIGHT, GIVE_UP.toSeconds() + TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new BenchException("batches still unsettled after the client's give-up time");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] series = new long[(int) Math.min(Math.ceil(seconds), perSecond.length())];
+            for (int s = 0; s < series.length; s++) {
+                series[s] = perSecond.get(s);
+            }
+            return new Result(attempted, acknowledged, batches, retries.get(), gaveUp.get(), refused, series);
+        } finally {
+            retryTimer.shutdown();
         }
-        if (!slots.tryAcquire(IN_FLIGHT, GIVE_UP.toSeconds() + TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            throw new BenchException("batches still unsettled after the client's give-up time");
-        }
-        retryTimer.shutdown();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long[] series = new long[(int) Math.min(Math.ceil(seconds), perSecond.length())];
-        for (int s = 0; s < series.length; s++) {
-            series[s] = perSecond.get(s);
-        }
-        return new Result(attempted, acknowledged, batches, retries.get(), gaveUp.get(), refused, series, seconds);
     }
 
     /** One attempt of a batch; what may have failed on the way is sent again after a backoff, the same ids. */
@@ -112,12 +114,5 @@ final class ChaosLoad {
                     .append("\"user_id\":\"user-").append(n % 1000).append("\",\"properties\":{\"seq\":").append(n).append("}}");
         }
         return body.append(']').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void parkUntil(long nanoTime) {
-        long wait;
-        while ((wait = nanoTime - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-        }
     }
 }

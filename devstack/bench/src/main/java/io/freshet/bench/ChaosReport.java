@@ -1,6 +1,5 @@
 package io.freshet.bench;
 
-import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -21,12 +20,11 @@ record ChaosReport(String run, long seed, int seconds, int offeredPerSecond, Lis
 
     static ChaosReport of(String run, ChaosSettings settings, List<Fault> faults, ChaosLoad.Result load,
                           FreshnessProbe probe, double settleSeconds, List<ChaosChecks.Check> checks) {
-        Histogram freshness = probe.freshness();
+        Percentiles freshness = Percentiles.of(probe.freshness());
         return new ChaosReport(run, settings.seed(), settings.seconds(), settings.rate(), faults, load.batches(),
                 load.attempted().size(), load.acknowledged().size(), load.retries(), load.gaveUp(), load.refusedByStatus(),
-                load.acknowledgedEachSecond(), probe.samples(), freshness.getValueAtPercentile(50),
-                freshness.getValueAtPercentile(99), freshness.getMaxValue(), probe.refused(), probe.unseen(), settleSeconds,
-                checks);
+                load.acknowledgedEachSecond(), probe.samples(), freshness.p50(), freshness.p99(), freshness.max(),
+                probe.refused(), probe.unseen(), settleSeconds, checks);
     }
 
     boolean held() {

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code ./freshet chaos}: a retrying client's load through the gateway while faults hit the stack at times drawn
@@ -53,29 +52,29 @@ final class ChaosRun {
         try (var warehouse = new Warehouse(settings); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             var injector = new FaultInjector(chaos.cli(), chaos.runDir(), settings.outDir().resolve("chaos-" + run + ".log"));
             long start = System.nanoTime();
-            var probe = new FreshnessProbe(http, warehouse, markerTenant, markerKey, start);
-            probe.start();
-            Future<List<Fault>> injected = threads.submit(() -> inject(plan, injector, start));
-            ChaosLoad.Result load = new ChaosLoad(http, apiKey).run(chaos.rate(), Duration.ofSeconds(chaos.seconds()));
-            List<Fault> faults = await(injected);
-            System.out.printf("  load done: %,d events acknowledged of %,d sent; waiting for the pipeline to settle%n",
-                    load.acknowledged().size(), load.attempted().size());
-            probe.stopSending(MARKER_DRAIN);
-            Duration settled;
-            List<ChaosChecks.Check> verdicts = new ArrayList<>();
-            verdicts.add(new ChaosChecks.Check("every fault was injected and its part came back",
-                    faults.stream().noneMatch(f -> f.outcome().startsWith("FAILED")), faults.size() + " faults"));
-            verdicts.add(new ChaosChecks.Check("no batch of the valid load was refused", load.refusedByStatus().isEmpty(),
-                    load.refusedByStatus().isEmpty() ? "none refused" : "batches refused by status: " + load.refusedByStatus()));
-            try (var checks = new ChaosChecks(warehouse, http, chaos.kafkaBootstrapServers())) {
-                settled = checks.settle(tenant, load.acknowledged().size(), SETTLE);
-                verdicts.addAll(checks.check(tenant, load));
+            try (var probe = new FreshnessProbe(http, warehouse, markerTenant, markerKey, start)) {
+                probe.start();
+                Future<List<Fault>> injected = threads.submit(() -> inject(plan, injector, start));
+                ChaosLoad.Result load = new ChaosLoad(http, apiKey).run(chaos.rate(), Duration.ofSeconds(chaos.seconds()));
+                List<Fault> faults = await(injected);
+                System.out.printf("  load done: %,d events acknowledged of %,d sent; waiting for the pipeline to settle%n",
+                        load.acknowledged().size(), load.attempted().size());
+                probe.stopSending(MARKER_DRAIN);
+                Duration settled;
+                List<ChaosChecks.Check> verdicts = new ArrayList<>();
+                verdicts.add(new ChaosChecks.Check("every fault was injected and its part came back",
+                        faults.stream().noneMatch(f -> f.outcome().startsWith("FAILED")), faults.size() + " faults"));
+                verdicts.add(new ChaosChecks.Check("no batch of the valid load was refused", load.refusedByStatus().isEmpty(),
+                        load.refusedByStatus().isEmpty() ? "none refused" : "batches refused by status: " + load.refusedByStatus()));
+                try (var checks = new ChaosChecks(warehouse, http, chaos.kafkaBootstrapServers())) {
+                    settled = checks.settle(tenant, load.acknowledged().size(), SETTLE);
+                    verdicts.addAll(checks.check(tenant, load));
+                }
+                var report = ChaosReport.of(run, chaos, faults, load, probe, settled.toMillis() / 1000.0, verdicts);
+                report.print(System.out);
+                report.write(settings.outDir());
+                return report.held();
             }
-            var report = ChaosReport.of(run, chaos, faults, load, probe, settled.toMillis() / 1000.0, verdicts);
-            report.print(System.out);
-            report.write(settings.outDir());
-            probe.close();
-            return report.held();
         }
     }
 
@@ -83,9 +82,7 @@ final class ChaosRun {
         List<Fault> done = new ArrayList<>();
         for (Fault fault : plan) {
             long due = start + (long) (fault.atSeconds() * 1e9);
-            while (due - System.nanoTime() > 0) {
-                LockSupport.parkNanos(due - System.nanoTime());
-            }
+            LoadGenerator.parkUntil(due);
             double at = (System.nanoTime() - start) / 1e9;
             String outcome;
             try {
@@ -94,7 +91,7 @@ final class ChaosRun {
                 outcome = "FAILED: " + e.getMessage();
             }
             System.out.printf("  %6.1f s  %-6s %-15s %s%n", at, fault.kind().name().toLowerCase(), fault.part(), outcome);
-            done.add(new Fault(fault.kind(), fault.part(), Math.round(at * 10) / 10.0, fault.forSeconds(), outcome));
+            done.add(fault.injected(Math.round(at * 10) / 10.0, outcome));
         }
         return done;
     }

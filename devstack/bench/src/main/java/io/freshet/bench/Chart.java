@@ -37,7 +37,6 @@ final class Chart {
     }
 
     static Chart of(Report report) {
-        System.setProperty("java.awt.headless", "true");
         var accepted = new XYSeries("events accepted per second (202s)", false);
         var stored = new XYSeries("rows stored per second (ClickHouse count, over 5 s)", false);
         var freshness = new XYSeries("marker freshness, ms (202 to queryable)");

@@ -18,7 +18,8 @@ record Fault(FaultKind kind, String part, double atSeconds, double forSeconds, S
     /** Quiet time before the first fault and after the last: the pipeline is seen running, then recovering. */
     private static final double MARGIN_SECONDS = 8;
 
-    Fault injected(String result) {
+    /** The fault as it was done: when, and what came of it. */
+    Fault injected(double atSeconds, String result) {
         return new Fault(kind, part, atSeconds, forSeconds, result);
     }
 

@@ -63,18 +63,10 @@ final class Http {
         var request = HttpRequest.newBuilder(URI.create(settings.analyticsUrl() + "/v1/admin/tenants")).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + settings.adminToken()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"}")).build();
-        try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 201) {
-                throw new BenchException("the admin API answered " + response.statusCode() + " to creating tenant '" + id
-                        + "': " + response.body());
-            }
-            String apiKey = JSON.readTree(response.body()).path("apiKey").asText();
-            awaitKnownByTheGateway(id, apiKey);
-            return apiKey;
-        } catch (IOException e) {
-            throw new BenchException("cannot reach the admin API at " + settings.analyticsUrl(), e);
-        }
+        String apiKey = readTree(exchange(request, 201, "admin API", settings.analyticsUrl(), "creating tenant '" + id + "'"))
+                .path("apiKey").asText();
+        awaitKnownByTheGateway(id, apiKey);
+        return apiKey;
     }
 
     /** The router's summary of a tenant's dead letters ({@code GET /v1/admin/dlq?tenant=}). */
@@ -82,16 +74,32 @@ final class Http {
         var request = HttpRequest.newBuilder(URI.create(settings.routerUrl() + "/v1/admin/dlq?tenant=" + tenant))
                 .timeout(TIMEOUT).header("Authorization", "Bearer " + settings.adminToken()).GET().build();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new BenchException("the router answered " + response.statusCode() + " to the DLQ summary: " + response.body());
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new BenchException("cannot reach the router at " + settings.routerUrl(), e);
+            return readTree(exchange(request, 200, "router", settings.routerUrl(), "the DLQ summary"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BenchException("interrupted while asking the router for dead letters", e);
+        }
+    }
+
+    /** The body of an admin call's answer with the status expected; else a BenchException naming the call. */
+    private String exchange(HttpRequest request, int expected, String service, String url, String what) throws InterruptedException {
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expected) {
+                throw new BenchException("the " + service + " answered " + response.statusCode() + " to " + what + ": "
+                        + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new BenchException("cannot reach the " + service + " at " + url, e);
+        }
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new BenchException("an answer that is not JSON: " + json, e);
         }
     }
 

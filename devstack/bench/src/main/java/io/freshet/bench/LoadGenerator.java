@@ -119,7 +119,8 @@ final class LoadGenerator {
                 (lastAnswer.get() - start) / 1e9, series);
     }
 
-    private static void parkUntil(long nanoTime) {
+    /** Waits until {@code nanoTime} ({@link System#nanoTime()}): a load's pace. */
+    static void parkUntil(long nanoTime) {
         long wait;
         while ((wait = nanoTime - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);

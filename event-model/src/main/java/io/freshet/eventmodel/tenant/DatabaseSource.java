@@ -2,9 +2,7 @@ package io.freshet.eventmodel.tenant;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -39,8 +37,8 @@ public record DatabaseSource(String name, String host, int port, String database
         if (slot.length() <= MAX_IDENTIFIER) {
             return slot;
         }
-        String digest = HexFormat.of().formatHex(ApiKeys.hash(tenantId + "/" + name).getBytes(StandardCharsets.UTF_8), 0, 4);
-        return slot.substring(0, MAX_IDENTIFIER - 9) + "_" + digest;
+        // cut, with 8 hex digits of the whole name's hash so that two long names stay apart
+        return slot.substring(0, MAX_IDENTIFIER - 9) + "_" + ApiKeys.hash(tenantId + "/" + name).substring(0, 8);
     }
 
     /** Everything but the password: what changes how the source is read, and so when its engine restarts. */

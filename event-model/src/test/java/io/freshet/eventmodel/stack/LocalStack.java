@@ -28,10 +28,6 @@ public final class LocalStack {
         return env("ANALYTICS_URL", "http://127.0.0.1:8083");
     }
 
-    public static String sourcesUrl() {
-        return "http://127.0.0.1:" + env("SOURCES_PORT", "8084");
-    }
-
     /** The MQTT broker devices publish to. */
     public static String mqttUrl() {
         return env("MQTT_URL", "tcp://127.0.0.1:1883");
@@ -47,11 +43,7 @@ public final class LocalStack {
     }
 
     public static String postgresPassword() {
-        try {
-            return java.nio.file.Files.readString(repositoryRoot().resolve(".freshet/postgres-password")).strip();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("No .freshet/postgres-password: run './freshet up' first", e);
-        }
+        return secret("postgres-password", "No .freshet/postgres-password: run './freshet up' first");
     }
 
     public static String kafkaBootstrapServers() {
@@ -72,10 +64,15 @@ public final class LocalStack {
         if (token != null && !token.isBlank()) {
             return token;
         }
+        return secret("admin-token", "No admin token: set FRESHET_ADMIN_TOKEN or run './freshet up' first");
+    }
+
+    /** A secret `./freshet up` wrote under .freshet. */
+    private static String secret(String file, String whenMissing) {
         try {
-            return java.nio.file.Files.readString(repositoryRoot().resolve(".freshet/admin-token")).strip();
+            return java.nio.file.Files.readString(repositoryRoot().resolve(".freshet").resolve(file)).strip();
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("No admin token: set FRESHET_ADMIN_TOKEN or run './freshet up' first", e);
+            throw new IllegalStateException(whenMissing, e);
         }
     }
 

@@ -27,10 +27,7 @@ public final class TestTenants {
 
     /** Saves the tenant's rules through the admin API; returns the new rules version. */
     public static int setRules(String tenantId, String rulesJson) {
-        return given().baseUri(LocalStack.analyticsUrl())
-                .header("Authorization", "Bearer " + LocalStack.adminToken())
-                .contentType(ContentType.JSON)
-                .body(rulesJson)
+        return admin().body(rulesJson)
                 .put("/v1/admin/tenants/" + tenantId + "/rules")
                 .then().statusCode(200)
                 .extract().path("rulesVersion");
@@ -97,10 +94,7 @@ public final class TestTenants {
 
     public static TestTenant create(String prefix) {
         String id = newId(prefix);
-        String apiKey = given().baseUri(LocalStack.analyticsUrl())
-                .header("Authorization", "Bearer " + LocalStack.adminToken())
-                .contentType(ContentType.JSON)
-                .body("{\"id\":\"" + id + "\",\"name\":\"" + prefix + " test\"}")
+        String apiKey = admin().body("{\"id\":\"" + id + "\",\"name\":\"" + prefix + " test\"}")
                 .post("/v1/admin/tenants")
                 .then().statusCode(201)
                 .extract().path("apiKey");

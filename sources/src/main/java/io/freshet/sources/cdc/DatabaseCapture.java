@@ -9,6 +9,9 @@ import io.freshet.eventmodel.topic.Topics;
 import io.freshet.sources.config.SourcesConfig;
 import io.freshet.sources.intake.SourceEvent;
 import io.freshet.sources.intake.SourceIntake;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +44,8 @@ final class DatabaseCapture {
     private final SourceIntake intake;
     private final ExecutorService thread;
     private final DebeziumEngine<ChangeEvent<String, String>> engine;
+    private final MeterRegistry meters;
+    private final List<Gauge> gauges;
     private final AtomicLong lastCommitMillis = new AtomicLong();
     private volatile boolean closing;
     private volatile boolean running = true;
@@ -47,7 +53,7 @@ final class DatabaseCapture {
     private volatile Instant stoppedAt;
 
     DatabaseCapture(String tenantId, DatabaseSource source, SourcesConfig.Databases config, KafkaConnection kafka,
-                    short replicationFactor, ChangeEvents changeEvents, SourceIntake intake) {
+                    short replicationFactor, ChangeEvents changeEvents, SourceIntake intake, MeterRegistry meters) {
         this.tenantId = tenantId;
         this.source = source;
         this.changeEvents = changeEvents;
@@ -58,6 +64,15 @@ final class DatabaseCapture {
                 .using(this::completed)
                 .notifying(this::handleBatch)
                 .build();
+        this.meters = meters;
+        Tags tags = Tags.of("tenant", tenantId, "source", source.name());
+        this.gauges = List.of(
+                Gauge.builder("freshet.sources.database.running", this, c -> c.running ? 1 : 0)
+                        .description("1 while the database source's capture runs, 0 after it failed (it restarts after the backoff)")
+                        .tags(tags).register(meters),
+                Gauge.builder("freshet.sources.database.lag.seconds", this, c -> c.lagMillis() / 1000.0)
+                        .description("Seconds since the commit of the last change written to Kafka")
+                        .tags(tags).register(meters));
     }
 
     String name() {
@@ -88,12 +103,14 @@ final class DatabaseCapture {
     }
 
     /** Milliseconds from the last written change's commit in the database to now; 0 before the first. */
-    long lagMillis() {
+    private long lagMillis() {
         long commit = lastCommitMillis.get();
         return commit == 0 ? 0 : Math.max(0, System.currentTimeMillis() - commit);
     }
 
+    /** Stops the engine and removes the capture's gauges. */
     void close() {
+        gauges.forEach(meters::remove);
         closing = true;
         try {
             engine.close();
@@ -181,7 +198,7 @@ final class DatabaseCapture {
         props.setProperty("offset.storage.replication.factor", Short.toString(replicationFactor));
         props.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         // the offset store's clients: the services' Kafka connection (bootstrap servers, security)
-        kafka.admin(java.util.Map.of()).forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
+        kafka.admin(Map.of()).forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
         return props;
     }
 }

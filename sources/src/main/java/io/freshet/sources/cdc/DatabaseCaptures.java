@@ -6,9 +6,7 @@ import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.freshet.sources.config.SourcesConfig;
 import io.freshet.sources.intake.SourceIntake;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -43,9 +41,15 @@ public class DatabaseCaptures {
     private final SourceIntake intake;
     private final MeterRegistry meters;
     private final short replicationFactor;
-    /** By tenant/source name; touched by the reconcile loop only (and the shutdown, after it). */
+    /** By {@link DatabaseCapture#name()}; touched by the reconcile loop only (and the shutdown, after it). */
     private final Map<String, DatabaseCapture> running = new HashMap<>();
-    private final Map<String, List<Gauge>> gauges = new HashMap<>();
+
+    /** A database source one of the tenants has. */
+    private record Wanted(String tenantId, DatabaseSource source) {
+        String name() {
+            return tenantId + "/" + source.name();
+        }
+    }
 
     public DatabaseCaptures(SourcesConfig config, TenantRegistry tenants, KafkaConnection kafka, ChangeEvents changeEvents,
                             SourceIntake intake, MeterRegistry meters,
@@ -80,16 +84,17 @@ public class DatabaseCaptures {
     }
 
     private synchronized void reconcile() {
-        Map<String, Map.Entry<String, DatabaseSource>> wanted = new HashMap<>();
+        Map<String, Wanted> wanted = new HashMap<>();
         for (Tenant tenant : tenants.all()) {
             for (DatabaseSource source : tenant.databases()) {
-                wanted.put(tenant.id() + "/" + source.name(), Map.entry(tenant.id(), source));
+                var want = new Wanted(tenant.id(), source);
+                wanted.put(want.name(), want);
             }
         }
         for (String name : List.copyOf(running.keySet())) {
             DatabaseCapture capture = running.get(name);
             var want = wanted.get(name);
-            boolean changed = want == null || !Objects.equals(want.getValue(), capture.source());
+            boolean changed = want == null || !Objects.equals(want.source(), capture.source());
             boolean due = !capture.running() && capture.stoppedAt() != null
                     && capture.stoppedAt().plus(config.restartBackoff()).isBefore(Instant.now());
             if (changed || due) {
@@ -98,31 +103,16 @@ public class DatabaseCaptures {
                 stop(name);
             }
         }
-        wanted.forEach((name, want) -> {
-            if (!running.containsKey(name)) {
-                var capture = new DatabaseCapture(want.getKey(), want.getValue(), config, kafka, replicationFactor, changeEvents, intake);
-                running.put(name, capture);
-                register(name, want.getKey(), want.getValue().name(), capture);
-                capture.start();
-            }
-        });
-    }
-
-    private void register(String name, String tenantId, String sourceName, DatabaseCapture capture) {
-        Tags tags = Tags.of("tenant", tenantId, "source", sourceName);
-        gauges.put(name, List.of(
-                Gauge.builder("freshet.sources.database.running", capture, c -> c.running() ? 1 : 0)
-                        .description("1 while the database source's capture runs, 0 after it failed (it restarts after the backoff)")
-                        .tags(tags).register(meters),
-                Gauge.builder("freshet.sources.database.lag.seconds", capture, c -> c.lagMillis() / 1000.0)
-                        .description("Seconds since the commit of the last change written to Kafka")
-                        .tags(tags).register(meters)));
+        wanted.forEach((name, want) -> running.computeIfAbsent(name, missing -> {
+            var capture = new DatabaseCapture(want.tenantId(), want.source(), config, kafka, replicationFactor, changeEvents,
+                    intake, meters);
+            capture.start();
+            return capture;
+        }));
     }
 
     private void stop(String name) {
-        DatabaseCapture capture = running.remove(name);
-        capture.close();
-        gauges.remove(name).forEach(meters::remove);
+        running.remove(name).close();
     }
 
     void shutdown(@Observes ShutdownEvent stop) {

@@ -22,6 +22,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * What every source does with the events it read: the gateway's validation, then freshet.events.raw for the good ones
@@ -79,38 +81,40 @@ public class SourceIntake {
     private List<ProducerRecord<String, byte[]>> records(String source, List<SourceEvent> events, List<Span> spans) {
         Instant receivedAt = Instant.now();
         List<RawEvent> accepted = new ArrayList<>(events.size());
-        List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
         for (SourceEvent event : events) {
             if (event.tenantId() == null || tenants.find(event.tenantId()).isEmpty()) {
-                deadLetters.add(deadLetter(source, event, DeadLetterReason.UNKNOWN_TENANT, "unknown_tenant",
+                deadLetters.add(deadLetter(event, DeadLetterReason.UNKNOWN_TENANT, "unknown_tenant",
                         event.tenantId() == null ? event.problem() : "No tenant '" + event.tenantId() + "'"));
-                continue;
-            }
-            if (event.event() == null) {
-                deadLetters.add(deadLetter(source, event, DeadLetterReason.INVALID_EVENT, "unreadable", event.problem()));
-                continue;
-            }
-            EventValidator.Result result = validator.validate(List.of(event.event()), event.tenantId(), receivedAt, null);
-            accepted.addAll(result.accepted());
-            for (EventError error : result.errors()) {
-                deadLetters.add(deadLetter(source, event, DeadLetterReason.INVALID_EVENT, error.code(), error.message()));
+            } else if (event.event() == null) {
+                deadLetters.add(deadLetter(event, DeadLetterReason.INVALID_EVENT, "unreadable", event.problem()));
+            } else {
+                EventValidator.Result result = validator.validate(List.of(event.event()), event.tenantId(), receivedAt, null);
+                accepted.addAll(result.accepted());
+                for (EventError error : result.errors()) {
+                    deadLetters.add(deadLetter(event, DeadLetterReason.INVALID_EVENT, error.code(), error.message()));
+                }
             }
         }
-        accepted.forEach(e -> count(source, e.tenantId(), "accepted"));
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(rawRecords.of(accepted, spans));
-        records.addAll(deadLetters);
+        for (DeadLetter deadLetter : deadLetters) {
+            count(source, Objects.requireNonNullElse(deadLetter.tenantId(), ""), "dead_lettered", 1);
+            // keyed by tenant, or by where it came from when the tenant is not known
+            records.add(deadLetter.toRecord(Objects.requireNonNullElse(deadLetter.tenantId(), deadLetter.sourceTopic()), json));
+        }
+        // the accepted ones, the bulk: one counter update per tenant, not per event
+        accepted.stream().collect(Collectors.groupingBy(RawEvent::tenantId, Collectors.counting()))
+                .forEach((tenantId, count) -> count(source, tenantId, "accepted", count));
         return records;
     }
 
-    private ProducerRecord<String, byte[]> deadLetter(String source, SourceEvent event, DeadLetterReason reason, String code,
-                                                      String message) {
-        count(source, event.tenantId() == null ? "" : event.tenantId(), "dead_lettered");
+    private static DeadLetter deadLetter(SourceEvent event, DeadLetterReason reason, String code, String message) {
         return new DeadLetter(event.payload(), event.tenantId(), STAGE, reason.code(), code, message, 1, event.origin(),
-                -1, -1, Instant.now()).toRecord(event.tenantId() == null ? event.origin() : event.tenantId(), json);
+                -1, -1, Instant.now());
     }
 
     /** Events by source (mqtt, postgres), tenant and outcome: what the dashboard's "events in by source" shows. */
-    private void count(String source, String tenantId, String outcome) {
-        meters.counter("freshet.sources.events", "source", source, "tenant", tenantId, "outcome", outcome).increment();
+    private void count(String source, String tenantId, String outcome, long events) {
+        meters.counter("freshet.sources.events", "source", source, "tenant", tenantId, "outcome", outcome).increment(events);
     }
 }

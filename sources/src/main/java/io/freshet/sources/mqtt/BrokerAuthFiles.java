@@ -83,8 +83,10 @@ public class BrokerAuthFiles {
         }
         Path dir = config.brokerAuthDir().orElseThrow();
         try {
-            Files.createDirectories(dir);
-            replace(dir.resolve(ACL), acl());
+            if (written == null) { // the ACL names no tenant: it is the same for the service's whole life
+                Files.createDirectories(dir);
+                replace(dir.resolve(ACL), acl());
+            }
             replace(dir.resolve(PASSWORDS), content);
             written = content;
             users.set(count);

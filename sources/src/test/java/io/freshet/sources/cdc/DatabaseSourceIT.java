@@ -125,11 +125,10 @@ class DatabaseSourceIT {
             // the whole row before an update or delete, not only its key
             db.createStatement().execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
         }
-        TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", LocalStack.postgresPort(), "database", "demo", "user", "freshet",
-                        "password", LocalStack.postgresPassword(), "tables", List.of(table)))
+        String slot = TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", LocalStack.postgresPort(),
+                        "database", "demo", "user", "freshet", "password", LocalStack.postgresPassword(), "tables", List.of(table)))
                 .put("/v1/admin/tenants/" + tenantId + "/sources/databases/main")
-                .then().statusCode(201);
-        String slot = ("freshet_" + tenantId + "_main").replace('-', '_');
+                .then().statusCode(201).extract().path("slot");
         captures.add(new Capture(tenantId, table, slot));
         await().atMost(Duration.ofSeconds(60)).until(() -> slotActive(slot));
         return table;
