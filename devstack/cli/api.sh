@@ -53,6 +53,9 @@ die_refused() {
 # A value as one segment of a URL path (a tenant or key id as typed).
 path_segment() { jq -rn --arg segment "$1" '$segment | @uri'; }
 
+# The admin API's path of a tenant (as typed), and of what is under it: tenant_path acme /api-keys.
+tenant_path() { printf '/v1/admin/tenants/%s%s\n' "$(path_segment "$1")" "${2:-}"; }
+
 # Starts a router job (POST BODY to PATH: a replay, a redrive), waits until it is no longer RUNNING and prints its
 # last state (JSON). NOTE, when given, is printed to stderr with the job's id (%s) meanwhile. Stops with the router's
 # message when it refuses. WHAT names the job in messages.

@@ -85,6 +85,35 @@ wants_help() {
 
 # run_subcommand NOUN COMMANDS ARG...: runs the command of NOUN that ARGS start with (the function NOUN_COMMAND, with
 # '-' as '_'), or NOUN_help [COMMAND] when asked for help. COMMANDS lists NOUN's commands.
+# "Usage: ./freshet NOUN COMMAND ARGUMENTS [--json]", the arguments from NOUN_arguments.
+command_usage() {
+  local arguments
+  arguments=$("${1}_arguments" "$2")
+  printf 'Usage: ./freshet %s %s%s [--json]\n' "$1" "$2" "${arguments:+ $arguments}"
+}
+
+# subcommand_help NOUN COMMANDS SYNOPSIS [COMMAND]: the help of one command of an admin noun (its usage and
+# NOUN_about), or of them all (each usage with the first line of its NOUN_about) followed by the footer on stdin.
+subcommand_help() {
+  local noun=$1 commands=$2 synopsis=$3 command=${4:-} arguments
+  if [ -n "$command" ]; then
+    printf '%s\n\n' "$(command_usage "$noun" "$command")"
+    "${noun}_about" "$command"
+    printf '\n%s\n' "--json prints the analytics API's answer (JSON) instead."
+    return
+  fi
+  printf 'Usage: ./freshet %s %s\n\n' "$noun" "$synopsis"
+  for command in $commands; do
+    arguments=$("${noun}_arguments" "$command")
+    printf '  %s\n      %s\n' "$command${arguments:+ $arguments}" "$("${noun}_about" "$command" | head -n 1)"
+  done
+  printf '\n'
+  cat
+}
+
+# A secret FILE of BYTES random bytes (hex), made once, readable by this user only.
+ensure_secret() { [ -s "$1" ] || (umask 077 && od -An -tx1 -N"$2" /dev/urandom | tr -d ' \n' >"$1"); }
+
 run_subcommand() {
   local noun=$1 commands=$2 command=${3:-}
   shift $(( $# < 3 ? $# : 3 ))

@@ -6,14 +6,13 @@ KEY_COMMANDS="create list rotate revoke"
 
 cmd_key() { run_subcommand key "$KEY_COMMANDS" "$@"; }
 
-key_usage() {
-  local arguments
+# The arguments of a key command, for its usage line (command_usage).
+key_arguments() {
   case $1 in
-    create) arguments="<tenant> --scopes read,write|read|write [--name NAME]" ;;
-    list) arguments="<tenant>" ;;
-    rotate|revoke) arguments="<tenant> <key-id>" ;;
+    create) echo "<tenant> --scopes read,write|read|write [--name NAME]" ;;
+    list) echo "<tenant>" ;;
+    rotate|revoke) echo "<tenant> <key-id>" ;;
   esac
-  printf 'Usage: ./freshet key %s %s [--json]\n' "$1" "$arguments"
 }
 
 # What a key command does; the first line is its summary in `./freshet key --help`.
@@ -30,34 +29,22 @@ key_about() {
 }
 
 key_help() {
-  if [ -n "${1:-}" ]; then
-    printf '%s\n\n' "$(key_usage "$1")"
-    key_about "$1"
-    printf '\n%s\n' "--json prints the analytics API's answer (JSON) instead."
-    return
-  fi
-  local command
-  say "Usage: ./freshet key <command> <tenant> [arguments] [--json]"
-  say
-  for command in $KEY_COMMANDS; do
-    printf '  %s\n      %s\n' "$(key_usage "$command" | sed 's/^Usage: .\/freshet key //; s/ \[--json\]$//')" \
-      "$(key_about "$command" | head -n 1)"
-  done
-  say
-  say "Each command has --help; --json prints the analytics API's answer. They call the analytics API"
-  say "($(url_of analytics-api); ANALYTICS_PORT moves it) with the admin token: FRESHET_ADMIN_TOKEN, else .freshet/admin-token."
-  say "A refusal prints the API's reason and exits 1. The tenant's read+write key: ./freshet tenant rotate-key."
+  subcommand_help key "$KEY_COMMANDS" "<command> <tenant> [arguments] [--json]" "${1:-}" <<EOF
+Each command has --help; --json prints the analytics API's answer. They call the analytics API
+($(url_of analytics-api); ANALYTICS_PORT moves it) with the admin token: FRESHET_ADMIN_TOKEN, else .freshet/admin-token.
+A refusal prints the API's reason and exits 1. The tenant's read+write key: ./freshet tenant rotate-key.
+EOF
 }
 
 key_create() {
   local usage scopes answer named=()
-  usage=$(key_usage create)
+  usage=$(command_usage key create)
   parse_args "$usage" "--scopes= --name= --json" "$@"
   want_args "$usage" "tenant id"
   has_opt --scopes || die "missing --scopes (read,write, read or write). $usage"
   IFS=, read -ra scopes <<<"$(opt --scopes)"
   if has_opt --name; then named=(--arg name "$(opt --name)"); fi
-  answer=$(admin_call analytics-api POST "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/api-keys" \
+  answer=$(admin_call analytics-api POST "$(tenant_path "${ARGS[0]}" "/api-keys")" \
     "$(jq -cn "${named[@]}" '{scopes: $ARGS.positional, name: $ARGS.named.name}' --args "${scopes[@]}")") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   print_issued_key "${ARGS[0]}" "$answer"
@@ -65,32 +52,32 @@ key_create() {
 
 key_list() {
   local usage answer
-  usage=$(key_usage list)
+  usage=$(command_usage key list)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
-  answer=$(admin_call analytics-api GET "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/api-keys") || exit
+  answer=$(admin_call analytics-api GET "$(tenant_path "${ARGS[0]}" "/api-keys")") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   print_keys "$answer"
 }
 
 key_rotate() {
   local usage answer
-  usage=$(key_usage rotate)
+  usage=$(command_usage key rotate)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id" "key id"
   answer=$(admin_call analytics-api POST \
-    "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/api-keys/$(path_segment "${ARGS[1]}")/rotate") || exit
+    "$(tenant_path "${ARGS[0]}" "/api-keys/$(path_segment "${ARGS[1]}")/rotate")") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   print_issued_key "${ARGS[0]}" "$answer"
 }
 
 key_revoke() {
   local usage
-  usage=$(key_usage revoke)
+  usage=$(command_usage key revoke)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id" "key id"
   admin_call analytics-api DELETE \
-    "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/api-keys/$(path_segment "${ARGS[1]}")" >/dev/null || exit
+    "$(tenant_path "${ARGS[0]}" "/api-keys/$(path_segment "${ARGS[1]}")")" >/dev/null || exit
   if has_opt --json; then
     jq -cn --arg tenant "${ARGS[0]}" --arg id "${ARGS[1]}" '{tenant: $tenant, id: $id, revoked: true}'
     return

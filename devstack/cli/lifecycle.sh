@@ -137,14 +137,10 @@ fail_part() {
 # What the parts and tests this command starts need: the endpoints, the admin token, tracing when asked for.
 export_endpoints() {
   export_part_endpoints
-  if [ ! -s "$STATE/admin-token" ]; then
-    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$STATE/admin-token")
-  fi
-  export FRESHET_ADMIN_TOKEN=${FRESHET_ADMIN_TOKEN:-$(cat "$STATE/admin-token")}
+  ensure_secret "$STATE/admin-token" 32
+  FRESHET_ADMIN_TOKEN=$(admin_token) && export FRESHET_ADMIN_TOKEN
   # The sources service's own MQTT user; for the local broker it also keeps the broker's users (start_mqtt).
-  if [ ! -s "$STATE/mqtt-password" ]; then
-    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/mqtt-password")
-  fi
+  ensure_secret "$STATE/mqtt-password" 16
   export FRESHET_MQTT_PASSWORD=${FRESHET_MQTT_PASSWORD:-$(cat "$STATE/mqtt-password")}
   if [ -z "$(external_url mqtt)" ]; then
     export FRESHET_MQTT_AUTH_DIR=$STATE/mosquitto FRESHET_MQTT_PID_FILE=$RUN/mosquitto.broker.pid

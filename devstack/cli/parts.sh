@@ -66,7 +66,7 @@ port_vars() {
 # The value of a port variable: from the environment, else its default in the table.
 port_value() { printf '%s\n' "${!1:-${PORT_DEFAULT[$1]}}"; }
 
-port_var() { port_vars "$1" | head -n 1; }
+port_var() { require_part "$1"; printf '%s\n' "${PART_PORT_VARS[$1]%% *}"; }
 
 port_of() { require_part "$1"; port_value "$(port_var "$1")"; }
 
@@ -163,9 +163,7 @@ kafka_config() {
   local dir=$DATA/kafka port cport sport
   port=$(port_value KAFKA_PORT); cport=$(port_value KAFKA_CONTROLLER_PORT); sport=$(port_value KAFKA_SASL_PORT)
   mkdir -p "$dir"
-  if [ ! -s "$STATE/kafka-password" ]; then
-    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/kafka-password")
-  fi
+  ensure_secret "$STATE/kafka-password" 16
   (umask 077 && cat >"$STATE/kafka.properties" <<EOF
 process.roles=broker,controller
 node.id=1
@@ -264,9 +262,7 @@ start_postgres() {
     as_user=(unshare --user --map-user="$(id -u postgres)" --map-group="$(id -g postgres)")
     "${as_user[@]}" true 2>/dev/null || die "postgres: PostgreSQL does not run as root, and this machine allows no user namespace to run it as another user: run ./freshet as a user other than root."
   fi
-  if [ ! -s "$STATE/postgres-password" ]; then
-    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$STATE/postgres-password")
-  fi
+  ensure_secret "$STATE/postgres-password" 16
   mkdir -p "$pgdata" "$RUN/postgres"
   if [ ! -s "$pgdata/PG_VERSION" ]; then
     # the password reaches initdb in a file, never on a command line

@@ -6,14 +6,13 @@ SOURCE_COMMANDS="list mqtt mqtt-off database remove"
 
 cmd_source() { run_subcommand source "$SOURCE_COMMANDS" "$@"; }
 
-source_usage() {
-  local arguments
+# The arguments of a source command, for its usage line (command_usage).
+source_arguments() {
   case $1 in
-    list|mqtt|mqtt-off) arguments="<tenant>" ;;
-    database) arguments="<tenant> <name> --host HOST [--port 5432] --database DB --user USER --tables SCHEMA.TABLE,... [--snapshot]" ;;
-    remove) arguments="<tenant> <name>" ;;
+    list|mqtt|mqtt-off) echo "<tenant>" ;;
+    database) echo "<tenant> <name> --host HOST [--port 5432] --database DB --user USER --tables SCHEMA.TABLE,... [--snapshot]" ;;
+    remove) echo "<tenant> <name>" ;;
   esac
-  printf 'Usage: ./freshet source %s %s [--json]\n' "$1" "$arguments"
 }
 
 source_about() {
@@ -34,28 +33,16 @@ source_about() {
 }
 
 source_help() {
-  if [ -n "${1:-}" ]; then
-    printf '%s\n\n' "$(source_usage "$1")"
-    source_about "$1"
-    printf '\n%s\n' "--json prints the analytics API's answer (JSON) instead."
-    return
-  fi
-  local command
-  say "Usage: ./freshet source <command> <tenant> [arguments] [--json]"
-  say
-  for command in $SOURCE_COMMANDS; do
-    printf '  %s\n      %s\n' "$(source_usage "$command" | sed 's/^Usage: .\/freshet source //; s/ \[--json\]$//')" \
-      "$(source_about "$command" | head -n 1)"
-  done
-  say
-  say "The sources service ($(url_of sources)) reads them; './freshet logs sources' shows what it does."
+  subcommand_help source "$SOURCE_COMMANDS" "<command> <tenant> [arguments] [--json]" "${1:-}" <<EOF
+The sources service ($(url_of sources)) reads them; './freshet logs sources' shows what it does.
+EOF
 }
 
-sources_path() { printf '/v1/admin/tenants/%s/sources%s\n' "$(path_segment "$1")" "${2:-}"; }
+sources_path() { tenant_path "$1" "/sources${2:-}"; }
 
 source_list() {
   local usage answer
-  usage=$(source_usage list)
+  usage=$(command_usage source list)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
   answer=$(admin_call analytics-api GET "$(sources_path "${ARGS[0]}")") || exit
@@ -70,29 +57,31 @@ source_list() {
 
 source_mqtt() {
   local usage answer
-  usage=$(source_usage mqtt)
+  usage=$(command_usage source mqtt)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
   answer=$(admin_call analytics-api POST "$(sources_path "${ARGS[0]}" /mqtt)") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r --arg url "${MQTT_URL:-$(url_of mqtt)}" '"broker:\t\($url)", "username:\t\(.username)", "password:\t\(.password)",
     "topics:\t\(.topicPrefix)<type>"' <<<"$answer" | print_table
-  say "The password is shown only now. Try: mosquitto_pub -h 127.0.0.1 -q 1 -u ${ARGS[0]} -P <password> \\"
-  say "  -t '$(jq -r .topicPrefix <<<"$answer")reading' -m '{\"properties\":{\"temperature\":21.5}}'"
+  say "The password is shown only now. Try (mosquitto_pub takes it on its command line, which ps shows: for a test only):"
+  say "  mosquitto_pub -h 127.0.0.1 -q 1 -u ${ARGS[0]} -P <password> \\"
+  say "    -t '$(jq -r .topicPrefix <<<"$answer")reading' -m '{\"properties\":{\"temperature\":21.5}}'"
 }
 
 source_mqtt_off() {
   local usage
-  usage=$(source_usage mqtt-off)
+  usage=$(command_usage source mqtt-off)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
   admin_call analytics-api DELETE "$(sources_path "${ARGS[0]}" /mqtt)" >/dev/null || exit
+  if has_opt --json; then jq -cn --arg tenant "${ARGS[0]}" '{tenant: $tenant, mqtt: false}'; return; fi
   say "MQTT is off for ${ARGS[0]}: its login stopped working."
 }
 
 source_database() {
   local usage password body answer option
-  usage=$(source_usage database)
+  usage=$(command_usage source database)
   parse_args "$usage" "--host= --port= --database= --user= --tables= --snapshot --json" "$@"
   want_args "$usage" "tenant id" "source name"
   for option in --host --database --user --tables; do
@@ -118,19 +107,18 @@ source_database() {
 
 source_remove() {
   local usage
-  usage=$(source_usage remove)
+  usage=$(command_usage source remove)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id" "source name"
   admin_call analytics-api DELETE "$(sources_path "${ARGS[0]}" "/databases/$(path_segment "${ARGS[1]}")")" >/dev/null || exit
+  if has_opt --json; then jq -cn --arg tenant "${ARGS[0]}" --arg name "${ARGS[1]}" '{tenant: $tenant, name: $name, removed: true}'; return; fi
   say "Database source ${ARGS[1]} of ${ARGS[0]} removed."
 }
 
 # The local PostgreSQL's demo database, made once.
 ensure_demo_database() {
-  [ -z "$(part_pid postgres)" ] && return
-  local psql=(psql -h 127.0.0.1 -p "$(port_of postgres)" -U freshet -d postgres -tAq)
-  if [ "$(PGPASSWORD=$(<"$STATE/postgres-password") "${psql[@]}" -c "SELECT count(*) FROM pg_database WHERE datname = 'demo'")" = 0 ]; then
-    PGPASSWORD=$(<"$STATE/postgres-password") "${psql[@]}" -c "CREATE DATABASE demo" \
-      || die "postgres: cannot create the demo database (see $LOGS/postgres.log)."
-  fi
+  [ -n "$(part_pid postgres)" ] || return 0
+  PGPASSWORD=$(<"$STATE/postgres-password") psql -h 127.0.0.1 -p "$(port_of postgres)" -U freshet -d postgres -tAq \
+    -v ON_ERROR_STOP=1 <<<"SELECT 'CREATE DATABASE demo' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'demo') \gexec" \
+    || die "postgres: cannot create the demo database (see $LOGS/postgres.log)."
 }

@@ -5,17 +5,16 @@ TENANT_COMMANDS="create list show rotate-key rules limits origins"
 
 cmd_tenant() { run_subcommand tenant "$TENANT_COMMANDS" "$@"; }
 
-tenant_usage() {
-  local arguments
+# The arguments of a tenant command, for its usage line (command_usage).
+tenant_arguments() {
   case $1 in
-    create) arguments="<id> [--name NAME]" ;;
-    list) arguments="" ;;
-    show|rotate-key) arguments="<id>" ;;
-    rules) arguments="<id> <file.json|->" ;;
-    limits) arguments="<id> --events-per-second N" ;;
-    origins) arguments="<id> (<origin>... | --clear)" ;;
+    create) echo "<id> [--name NAME]" ;;
+    list) : ;;
+    show|rotate-key) echo "<id>" ;;
+    rules) echo "<id> <file.json|->" ;;
+    limits) echo "<id> --events-per-second N" ;;
+    origins) echo "<id> (<origin>... | --clear)" ;;
   esac
-  printf 'Usage: ./freshet tenant %s%s [--json]\n' "$1" "${arguments:+ $arguments}"
 }
 
 # What a tenant command does; the first line is its summary in `./freshet tenant --help`.
@@ -37,28 +36,16 @@ tenant_about() {
 }
 
 tenant_help() {
-  if [ -n "${1:-}" ]; then
-    printf '%s\n\n' "$(tenant_usage "$1")"
-    tenant_about "$1"
-    printf '\n%s\n' "--json prints the analytics API's answer (JSON) instead."
-    return
-  fi
-  local command
-  say "Usage: ./freshet tenant <command> [arguments] [--json]"
-  say
-  for command in $TENANT_COMMANDS; do
-    printf '  %s\n      %s\n' "$(tenant_usage "$command" | sed 's/^Usage: .\/freshet tenant //; s/ \[--json\]$//')" \
-      "$(tenant_about "$command" | head -n 1)"
-  done
-  say
-  say "Each command has --help; --json prints the analytics API's answer. They call the analytics API"
-  say "($(url_of analytics-api); ANALYTICS_PORT moves it) with the admin token: FRESHET_ADMIN_TOKEN, else .freshet/admin-token."
-  say "A refusal prints the API's reason and exits 1. Scoped keys (read or write only): ./freshet key --help."
+  subcommand_help tenant "$TENANT_COMMANDS" "<command> [arguments] [--json]" "${1:-}" <<EOF
+Each command has --help; --json prints the analytics API's answer. They call the analytics API
+($(url_of analytics-api); ANALYTICS_PORT moves it) with the admin token: FRESHET_ADMIN_TOKEN, else .freshet/admin-token.
+A refusal prints the API's reason and exits 1. Scoped keys (read or write only): ./freshet key --help.
+EOF
 }
 
 tenant_create() {
   local usage answer named=()
-  usage=$(tenant_usage create)
+  usage=$(command_usage tenant create)
   parse_args "$usage" "--name= --json" "$@"
   want_args "$usage" "tenant id"
   if has_opt --name; then named=(--arg name "$(opt --name)"); fi
@@ -77,7 +64,7 @@ new_tenant() {
 
 tenant_list() {
   local usage answer
-  usage=$(tenant_usage list)
+  usage=$(command_usage tenant list)
   parse_args "$usage" "--json" "$@"
   want_args "$usage"
   answer=$(admin_call analytics-api GET /v1/admin/tenants) || exit
@@ -91,12 +78,12 @@ tenant_list() {
 
 tenant_show() {
   local usage id keys tenants tenant
-  usage=$(tenant_usage show)
+  usage=$(command_usage tenant show)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
   id=${ARGS[0]}
   # the keys first: their answer is the API's refusal of an unknown tenant
-  keys=$(admin_call analytics-api GET "/v1/admin/tenants/$(path_segment "$id")/api-keys") || exit
+  keys=$(admin_call analytics-api GET "$(tenant_path "$id" "/api-keys")") || exit
   tenants=$(admin_call analytics-api GET /v1/admin/tenants) || exit
   tenant=$(jq -c --arg id "$id" '.[] | select(.id == $id)' <<<"$tenants")
   [ -n "$tenant" ] || die "No tenant '$id'"
@@ -112,10 +99,10 @@ tenant_show() {
 
 tenant_rotate_key() {
   local usage answer
-  usage=$(tenant_usage rotate-key)
+  usage=$(command_usage tenant rotate-key)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
-  answer=$(admin_call analytics-api POST "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/keys") || exit
+  answer=$(admin_call analytics-api POST "$(tenant_path "${ARGS[0]}" "/keys")") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r '"tenant:\t\(.id)", "api key:\t\(.apiKey)"' <<<"$answer" | print_table
   say "The old read+write key stopped working; this one is shown only now: keep it."
@@ -123,7 +110,7 @@ tenant_rotate_key() {
 
 tenant_rules() {
   local usage file rules answer
-  usage=$(tenant_usage rules)
+  usage=$(command_usage tenant rules)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id" "rules file (- for standard input)"
   file=${ARGS[1]}
@@ -133,20 +120,20 @@ tenant_rules() {
     if [ ! -f "$file" ] || [ ! -r "$file" ]; then die "cannot read the rules file '$file'. $usage"; fi
     rules=$(<"$file")
   fi
-  answer=$(admin_call analytics-api PUT "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/rules" "$rules") || exit
+  answer=$(admin_call analytics-api PUT "$(tenant_path "${ARGS[0]}" "/rules")" "$rules") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r '"Rules of \(.id) saved as version \(.rulesVersion): the enricher applies them from its next event."' <<<"$answer"
 }
 
 tenant_limits() {
   local usage rate answer
-  usage=$(tenant_usage limits)
+  usage=$(command_usage tenant limits)
   parse_args "$usage" "--events-per-second= --json" "$@"
   want_args "$usage" "tenant id"
   has_opt --events-per-second || die "missing --events-per-second N. $usage"
   rate=$(opt --events-per-second)
   [[ $rate =~ ^[0-9]+$ ]] || die "--events-per-second takes a whole number of events (0: the default), not '$rate'. $usage"
-  answer=$(admin_call analytics-api PUT "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/limits" \
+  answer=$(admin_call analytics-api PUT "$(tenant_path "${ARGS[0]}" "/limits")" \
     "$(jq -cn --arg rate "$rate" '{eventsPerSecond: ($rate | tonumber)}')") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r '"\(.id) may send " + (if .rateLimitPerSecond == 0 then "the default number of events per second (FRESHET_INGEST_RATE_LIMIT)."
@@ -155,7 +142,7 @@ tenant_limits() {
 
 tenant_origins() {
   local usage answer
-  usage=$(tenant_usage origins)
+  usage=$(command_usage tenant origins)
   parse_args "$usage" "--clear --json" "$@"
   want_args "$usage" "tenant id" "origin..."
   if has_opt --clear; then
@@ -163,7 +150,7 @@ tenant_origins() {
   else
     [ ${#ARGS[@]} -gt 1 ] || die "missing the origins to allow (or --clear to allow none). $usage"
   fi
-  answer=$(admin_call analytics-api PUT "/v1/admin/tenants/$(path_segment "${ARGS[0]}")/origins" \
+  answer=$(admin_call analytics-api PUT "$(tenant_path "${ARGS[0]}" "/origins")" \
     "$(jq -cn '{origins: $ARGS.positional}' --args "${ARGS[@]:1}")") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r '.allowedOrigins // [] | if length == 0 then "No web page may use the keys of this tenant (CORS is refused to every origin)."
@@ -176,7 +163,7 @@ tenant_key() {
   local id=$1 name=$2 answer key=""
   answer=$(admin_request analytics-api POST /v1/admin/tenants "$(jq -cn --arg id "$id" --arg name "$name" '{id: $id, name: $name}')") || exit
   if [ "$(status_of "$answer")" = 409 ]; then
-    answer=$(admin_request analytics-api POST "/v1/admin/tenants/$(path_segment "$id")/keys") || exit
+    answer=$(admin_request analytics-api POST "$(tenant_path "$id" "/keys")") || exit
   fi
   if [[ $(status_of "$answer") == 20[01] ]]; then key=$(body_of "$answer" | jq -r '.apiKey // empty' 2>/dev/null || true); fi
   [ -n "$key" ] || die "could not get a key for the tenant '$id' (HTTP $(status_of "$answer"): $(body_of "$answer"))."
