@@ -9,7 +9,8 @@
 #   external   the variable that points Freshet at an external engine instead of starting one (- for none)
 #   url        how clients reach it; {port} is its port
 #   ready      its readiness check: an HTTP path that answers 2xx when ready, or a function given the port
-#   needs      command:package pairs (Debian) it needs to be started here, comma-separated (- for none)
+#   needs      command:package pairs (Debian) it needs to be started here, comma-separated (- for none); a command
+#              that starts with / is a file the package installs
 #   start      the function that starts it, given the part's name and the words after it; a service's word is its
 #              heap, from its live set measured under load plus what it may hold in flight (docs/operations.md, "Memory")
 PARTS_TABLE='
@@ -19,7 +20,7 @@ registry        engine   REGISTRY_PORT=8085                                     
 clickhouse      engine   CLICKHOUSE_PORT=8123                                             CLICKHOUSE_URL           http://127.0.0.1:{port}                   clickhouse_ping  npm:npm                    start_clickhouse
 redis           engine   REDIS_PORT=6379                                                  REDIS_URL                redis://127.0.0.1:{port}                  redis_ping       redis-server:redis-server  start_redis
 prometheus      engine   PROMETHEUS_PORT=9090                                             -                        http://127.0.0.1:{port}                   /-/ready         prometheus:prometheus      start_prometheus
-mqtt            engine   MQTT_PORT=1883                                                   MQTT_URL                 tcp://127.0.0.1:{port}                    port_taken       mosquitto:mosquitto        start_mqtt
+mqtt            engine   MQTT_PORT=1883                                                   MQTT_URL                 tcp://127.0.0.1:{port}                    port_taken       mosquitto:mosquitto,gcc:gcc,/usr/include/mosquitto_broker.h:mosquitto-dev,/usr/include/mosquitto.h:libmosquitto-dev  start_mqtt
 postgres        engine   POSTGRES_PORT=5432                                               -                        postgresql://127.0.0.1:{port}/demo        postgres_ready   pg_isready:postgresql      start_postgres
 ingest-gateway  service  INGEST_PORT=8080                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
 enricher        service  ENRICHER_PORT=8081                                               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
@@ -220,18 +221,32 @@ start_prometheus() {
     --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$(port_of prometheus)"
 }
 
-# The local MQTT broker (Mosquitto) for devices: its users and ACL are the files the sources service keeps from the
-# tenants' MQTT keys (FRESHET_MQTT_AUTH_DIR); until then nobody may log in. Persistent, so the sources service's session
-# keeps what devices publish while that service is away; unbounded queues, so the broker drops none of it; a message
-# is one event, so 256 KiB bounds it (the broker refuses a bigger one to its device).
+# The local MQTT broker (Mosquitto) for devices: its users, ACL and tenants' rates are the files the sources service
+# keeps from the tenants (FRESHET_MQTT_AUTH_DIR); until then nobody may log in. Freshet's guard plugin
+# (sources/src/main/mosquitto, compiled here) lets each login use only its own client ids and pushes back, without
+# acknowledging, on a tenant over its rate and on everyone while the sources service's backlog is full (docs/security.md).
+# Persistent, so the sources service's session keeps what devices publish while that service is away; the queue
+# bounds are a backstop above the guard's backlog bound, which is what keeps the broker from dropping an acknowledged
+# message. A message is one event, so 256 KiB bounds it (the broker refuses a bigger one to its device).
 start_mqtt() {
-  local auth=$STATE/mosquitto
+  local auth=$STATE/mosquitto guard=$STATE/freshet_mqtt_guard.so source=$ROOT/sources/src/main/mosquitto/freshet_mqtt_guard.c
   mkdir -p "$auth" "$DATA/mosquitto"
   [ -f "$auth/passwords" ] || : >"$auth/passwords"
   [ -f "$auth/acl" ] || : >"$auth/acl"
+  if [ ! -f "$guard" ] || [ "$source" -nt "$guard" ]; then
+    gcc -O2 -Wall -Werror -fPIC -shared -o "$guard" "$source" >"$LOGS/mqtt-guard-build.log" 2>&1 \
+      || die "could not compile the MQTT guard plugin (see $LOGS/mqtt-guard-build.log)."
+  fi
   cat >"$STATE/mosquitto.conf" <<EOF
 listener $(port_of mqtt) 127.0.0.1
 allow_anonymous false
+plugin $guard
+plugin_opt_service_user ${FRESHET_MQTT_USER:-freshet_sources}
+plugin_opt_service_prefix freshet-sources-
+plugin_opt_limits_file $auth/limits
+plugin_opt_default_rate ${FRESHET_INGEST_RATE_LIMIT:-100000}
+plugin_opt_max_backlog 100000
+plugin_opt_max_backlog_bytes 67108864
 password_file $auth/passwords
 acl_file $auth/acl
 pid_file $RUN/mosquitto.broker.pid
@@ -240,7 +255,8 @@ persistence true
 persistence_location $DATA/mosquitto/
 autosave_interval 1
 max_inflight_messages 1000
-max_queued_messages 0
+max_queued_messages 200000
+max_queued_bytes 134217728
 max_packet_size 262144
 log_dest stdout
 log_type error
@@ -295,6 +311,12 @@ LOCAL_INSTANCE_ID=local
 start_service() {
   local part=$1 heap=$2 app java_opts
   read -ra java_opts <<<"${FRESHET_JAVA_OPTS:--XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xms32m -Xmx$heap -Xss512k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m}"
+  # the secrets key (export_endpoints) only in the environment of the services that encrypt (analytics-api) and
+  # decrypt (sources) tenants' database passwords
+  if [ "$part" = analytics-api ] || [ "$part" = sources ]; then
+    local key=${FRESHET_SECRETS_KEY:-}
+    local -x FRESHET_SECRETS_KEY=${key:-$(<"$STATE/secrets-key")}
+  fi
   app=$(install_app "$part" "$ROOT/$part/target/quarkus-app/.") || exit
   MALLOC_ARENA_MAX=2 FRESHET_INSTANCE_ID=$LOCAL_INSTANCE_ID FRESHET_STATE_DIR=$DATA \
     launch "$part" "$JAVA" "${java_opts[@]}" -jar "$app/quarkus-run.jar"

@@ -28,13 +28,17 @@ ensure_packages() {
   install_missing curl:curl jq:jq mvn:maven kcat:kcat redis-cli:redis-tools "${needs[@]}"
 }
 
-# Installs the Debian packages of the given command:package pairs whose command is missing.
+# Installs the Debian packages of the given command:package pairs whose command (or file, when it starts with /) is missing.
 install_missing() {
   local missing=() cmd pkg pair
   for pair in "$@"; do
     [ -n "$pair" ] || continue
     cmd=${pair%%:*}; pkg=${pair#*:}
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    if [[ $cmd == /* ]]; then # a file the package installs (headers)
+      [ -e "$cmd" ] || missing+=("$pkg")
+    else
+      command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    fi
   done
   [ ${#missing[@]} -eq 0 ] && return
   step "Installing OS packages: ${missing[*]}"

@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Pattern;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The sources service's {@code freshet.sources.*} settings (application.properties), checked at start. */
@@ -35,9 +36,11 @@ public interface SourcesConfig {
 
         /**
          * The MQTT client id of the subscription: with a persistent session, the broker keeps what arrives while
-         * the service is away and sends again what it had not acknowledged. One per instance; never shared.
+         * the service is away and sends again what it had not acknowledged. One per instance; never shared. Without
+         * ':', so that it is never a device's ({@code <tenant>:<name>}); Freshet's guard plugin reserves the prefix
+         * {@code freshet-sources-} to this service's user.
          */
-        @NotBlank
+        @Pattern(regexp = "[^:]+", message = "must not hold ':' (devices' client ids do)")
         String clientId();
 
         /** Messages per Kafka write; each is acknowledged to the broker only once its write is. */
@@ -68,5 +71,21 @@ public interface SourcesConfig {
 
         /** A failed capture (database away, wrong password) is started again after this. */
         Duration restartBackoff();
+
+        /**
+         * Hosts a source may connect to although they are internal (loopback, private, link-local) or Freshet's own
+         * engines: {@code host}, {@code host:port}, {@code address/prefix} (FRESHET_SOURCES_ALLOWED_HOSTS, as the
+         * admin API has it).
+         */
+        Optional<List<String>> allowedHosts();
+
+        /** Where Freshet's engines are (Kafka, ClickHouse, Redis, registry): no source may connect to their hosts. */
+        List<String> engineEndpoints();
+
+        /** Decrypts the sources' passwords: the admin API's key (FRESHET_SECRETS_KEY); required while sources are on. */
+        Optional<String> secretsKey();
+
+        /** Keys that encrypted before the current one (FRESHET_SECRETS_OLD_KEYS, comma-separated). */
+        Optional<List<String>> secretsOldKeys();
     }
 }

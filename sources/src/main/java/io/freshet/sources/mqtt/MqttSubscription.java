@@ -175,7 +175,10 @@ public class MqttSubscription {
                 .replaceWith(batch);
     }
 
-    /** Kafka has the batch: the broker may drop it. A message of a lost connection is sent again by the broker. */
+    /**
+     * Kafka has the batch: the broker may drop it, and the guard may let as much in again. A message of a lost
+     * connection is sent again by the broker.
+     */
     private void acknowledge(List<MqttPublishMessage> batch) {
         for (MqttPublishMessage message : batch) {
             try {
@@ -183,6 +186,11 @@ public class MqttSubscription {
             } catch (RuntimeException e) {
                 LOG.debugf("Acknowledging MQTT packet %d failed: %s", message.messageId(), e.toString());
             }
+        }
+        MqttClient current = client;
+        if (current != null && current.isConnected()) {
+            current.publish(GuardReports.TOPIC, GuardReports.of(batch), MqttQoS.AT_MOST_ONCE, false, false)
+                    .subscribe().with(id -> { }, e -> LOG.debugf("Reporting a batch to the broker's guard failed: %s", e));
         }
     }
 
