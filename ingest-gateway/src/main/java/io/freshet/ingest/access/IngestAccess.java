@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response.Status;
 
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who may send events: every ingest path needs a tenant key with the {@code write} scope, from a page of an origin
@@ -35,6 +36,8 @@ public class IngestAccess {
     public static final Set<String> SEGMENT_PATHS =
             Set.of("/v1/batch", "/v1/track", "/v1/page", "/v1/screen", "/v1/identify", "/v1/group", "/v1/alias");
     private static final String KEY_PARAMETER = "writeKey";
+    private static final String KEY_IN_BODY = "freshet.key-in-body";
+    private static final Pattern MATRIX_PARAMETERS = Pattern.compile(";[^/]*");
     /** Before InFlightBodies, which reserves the body of an admitted request. */
     private static final int PRIORITY = 110;
 
@@ -46,14 +49,24 @@ public class IngestAccess {
         this.cors = cors;
     }
 
-    /** Any variant of an ingest path (a trailing slash, another method) is the endpoint's, and needs its key. */
+    /**
+     * Any variant of an ingest path (a trailing slash, path parameters such as {@code /v1/events;x}, which the REST
+     * layer routes to the endpoint too, another method) is the endpoint's, and needs its key.
+     */
     public static boolean isIngestPath(String path) {
-        String bare = withoutTrailingSlash(path);
+        String bare = canonical(path);
         return EVENTS_PATH.equals(bare) || SEGMENT_PATHS.contains(bare);
     }
 
-    private static String withoutTrailingSlash(String path) {
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    /** True for a request admitted without a key yet: its key is in its body (Segment's writeKey). */
+    public static boolean hasKeyInBody(RoutingContext context) {
+        return Boolean.TRUE.equals(context.get(KEY_IN_BODY));
+    }
+
+    /** The path as the REST layer matches it: without path parameters ({@code ;...}) and a trailing slash. */
+    private static String canonical(String path) {
+        String bare = MATRIX_PARAMETERS.matcher(path).replaceAll("");
+        return bare.length() > 1 && bare.endsWith("/") ? bare.substring(0, bare.length() - 1) : bare;
     }
 
     void register(@Observes Filters filters) {
@@ -82,7 +95,9 @@ public class IngestAccess {
                             + "URL (it ends up in logs); send this key as 'Authorization: Bearer <key>'");
                 }
                 context.put(TENANT, writer(key, context));
-            } else if (!SEGMENT_PATHS.contains(withoutTrailingSlash(path))) { // there the body's writeKey may do
+            } else if (SEGMENT_PATHS.contains(canonical(path))) { // there the body's writeKey may do
+                context.put(KEY_IN_BODY, Boolean.TRUE);
+            } else {
                 throw unauthorized();
             }
         } catch (IngestException e) {

@@ -18,6 +18,24 @@ public interface IngestConfig {
     /** Request bodies held at once over all connections; past it, 503 gateway_busy before a body is read. */
     MemorySize maxInFlightBodyBytes();
 
+    /** Every body must arrive at least this fast (bytes per second) after the grace period; slower ones get 408. */
+    MemorySize minBodyRate();
+
+    /** The time a body may take on top of its size at the minimum rate. */
+    Duration bodyGrace();
+
+    /** Bodies whose key is inside them (a Segment writeKey): their sender is not authenticated before they are read. */
+    KeyInBody keyInBody();
+
+    interface KeyInBody {
+        /** Such bodies held at once, apart from the budget of authenticated ones. */
+        MemorySize maxInFlightBytes();
+
+        /** Such bodies uploading at once from one client address; more get 429. */
+        @Min(1)
+        int maxPerClient();
+    }
+
     /** The bound on a request's wait for Kafka: within it, its events are committed (202) or it gets 503. */
     Duration ackTimeout();
 

@@ -136,8 +136,11 @@ public class SegmentMessages {
         return envelope;
     }
 
-    /** The batch's context under the message's own (the message's fields win). */
+    /** The batch's context under the message's own (the message's fields win); the batch's itself when it has none. */
     private ObjectNode context(JsonNode own, JsonNode batch) {
+        if ((own == null || !own.isObject()) && batch != null && batch.isObject()) {
+            return (ObjectNode) batch; // shared by the batch's events, not copied for each
+        }
         ObjectNode merged = json.createObjectNode();
         if (batch != null && batch.isObject()) {
             merged.setAll((ObjectNode) batch);

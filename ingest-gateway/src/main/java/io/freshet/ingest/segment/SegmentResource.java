@@ -29,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +47,9 @@ import java.util.Optional;
 public class SegmentResource {
 
     /** The spec's bound on one request. */
-    static final int MAX_REQUEST_BYTES = 500 * 1024;
+    public static final int MAX_REQUEST_BYTES = 500 * 1024;
+    /** The batch context's bytes times its messages: what one request may make the pipeline write besides itself. */
+    static final long MAX_CONTEXT_COPIES_BYTES = 4L * 1024 * 1024;
 
     private final RequestBodyParser parser;
     private final SegmentMessages messages;
@@ -143,12 +146,34 @@ public class SegmentResource {
             throw new IngestException(Status.BAD_REQUEST, "invalid_batch", "'batch' must be a non-empty array of calls");
         }
         String sentAt = document.path("sentAt").isTextual() ? document.get("sentAt").textValue() : null;
+        JsonNode context = batchContext(document.get("context"), batch.size());
         List<SegmentMessages.Message> calls = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             JsonNode message = batch.get(i);
             SegmentCall type = SegmentCall.of(message.path("type").asText()).orElse(null);
-            calls.add(new SegmentMessages.Message(i, message, type, document.get("context"), sentAt));
+            calls.add(new SegmentMessages.Message(i, message, type, context, sentAt));
         }
         return calls;
+    }
+
+    /**
+     * The batch's context, checked once: each message's event carries it, so its size times the messages is what the
+     * request makes the pipeline write, and must stay about what one request may carry.
+     */
+    private static JsonNode batchContext(JsonNode context, int messages) {
+        if (context == null || context.isNull()) {
+            return null;
+        }
+        if (!context.isObject()) {
+            throw new IngestException(Status.BAD_REQUEST, "invalid_context", "The batch's 'context' must be a JSON object");
+        }
+        long bytes = context.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > SegmentMessages.MAX_MESSAGE_BYTES || bytes * messages > MAX_CONTEXT_COPIES_BYTES) {
+            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "context_too_large", "The batch's context ("
+                    + bytes + " bytes) goes into each of its " + messages + " messages: it may be at most "
+                    + SegmentMessages.MAX_MESSAGE_BYTES / 1024 + " KB, and " + MAX_CONTEXT_COPIES_BYTES / (1024 * 1024)
+                    + " MiB over all messages; send a smaller context or fewer messages per batch");
+        }
+        return context;
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -64,6 +65,18 @@ class IngestAccessIT {
         String stored = " FROM freshet.events WHERE tenant_id = '" + tenant.id() + "' AND type = ";
         await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.query("SELECT count()" + stored + "'from.page'").equals("1"));
         assertEquals("0", ClickHouseProbe.query("SELECT count()" + stored + "'from.elsewhere'"));
+    }
+
+    @Test
+    void pathVariantsTheRestLayerRoutesToAnEndpointAuthenticateLikeIt() {
+        for (String path : List.of("/v1/events;x", "/v1/events;a=b/", "/v1/batch;x", "/v1/track;y=1")) {
+            given().baseUri(LocalStack.ingestUrl()).urlEncodingEnabled(false).contentType(ContentType.JSON)
+                    .body("{\"type\":\"variant\",\"userId\":\"u1\",\"event\":\"e\"}").post(path)
+                    .then().statusCode(401).body("error.code", equalTo("unauthorized"));
+        }
+        given().baseUri(LocalStack.ingestUrl()).urlEncodingEnabled(false).header("Authorization", tenant.bearer())
+                .contentType(ContentType.JSON).body("{\"type\":\"variant\"}").post("/v1/events;x")
+                .then().statusCode(202).body("accepted", equalTo(1));
     }
 
     @Test

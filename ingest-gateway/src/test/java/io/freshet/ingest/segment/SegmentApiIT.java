@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.zip.GZIPOutputStream;
 
 import static io.restassured.RestAssured.given;
@@ -72,6 +73,27 @@ class SegmentApiIT {
                 .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", equalTo(3))
                 .body("errors.index", contains(1, 2, 3))
                 .body("errors.code", contains("invalid_call", "missing_user", "missing_event"));
+    }
+
+    @Test
+    void aBatchWhoseContextWouldBeCopiedIntoEveryMessageIsRefusedOnceAndStoresNothing() {
+        // 1,000 tiny messages and a 400 KB context: under the 500 KB bound, yet 400 MB of events if copied into each
+        String batch = "{\"writeKey\":\"" + writeKey + "\",\"context\":{\"pad\":\"" + "x".repeat(400_000) + "\"},\"batch\":["
+                + String.join(",", Collections.nCopies(1000,
+                "{\"type\":\"track\",\"event\":\"context.bomb\",\"userId\":\"u1\"}")) + "]}";
+        given().baseUri(LocalStack.ingestUrl()).contentType(ContentType.JSON).body(batch).post("/v1/batch")
+                .then().statusCode(413).body("error.code", equalTo("context_too_large"));
+        // an ordinary context goes into each message's envelope
+        String ordinary = "{\"writeKey\":\"" + writeKey + "\",\"context\":{\"library\":{\"name\":\"test\"}},\"batch\":["
+                + "{\"type\":\"track\",\"event\":\"context.ordinary\",\"userId\":\"u1\"},"
+                + "{\"type\":\"track\",\"event\":\"context.ordinary\",\"userId\":\"u2\",\"context\":{\"ip\":\"1.2.3.4\"}}]}";
+        given().baseUri(LocalStack.ingestUrl()).contentType(ContentType.JSON).body(ordinary).post("/v1/batch")
+                .then().statusCode(200).body("accepted", equalTo(2));
+        String stored = " FROM freshet.events WHERE tenant_id = '" + tenant.id() + "' AND type = ";
+        await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.query("SELECT count()" + stored
+                + "'context.ordinary' AND JSONExtractString(properties, '$segment', 'context', 'library', 'name') = 'test'")
+                .equals("2"));
+        assertEquals("0", ClickHouseProbe.query("SELECT count()" + stored + "'context.bomb'"));
     }
 
     @Test
