@@ -62,52 +62,98 @@ class ContainerImagesTest {
         ServiceConfig config = ServiceConfig.of(service);
         int port = config.defaultPort();
         assertEquals(port, build.at("/args/PORT").asInt(), service + "'s PORT must be the port it listens on");
-        assertEquals(List.of(port + ":" + port), texts(compose.path("ports")), service + " is published on its own port");
+        assertEquals(List.of("127.0.0.1:" + port + ":" + port), texts(compose.path("ports")), service + " is published on its own port, on the loopback");
         String portSetting = environment(compose).get(config.portVariable());
         assertTrue(portSetting == null || portSetting.equals(String.valueOf(port)),
                 service + ": the image exposes and probes " + port + ", yet " + config.portVariable() + "=" + portSetting);
 
+        // health on the management interface, whose port no one outside the compose network reaches
+        String management = String.valueOf(ServiceConfig.MANAGEMENT_PORT);
+        assertEquals(management, environment(compose).get(config.managementPortVariable()), service + "'s management port");
         Matcher probe = HEALTH_PROBE.matcher(String.join(" ", texts(compose.at("/healthcheck/test"))));
         assertTrue(probe.find(), service + " has no HTTP health check");
-        assertEquals(String.valueOf(port), probe.group(1), service + "'s health check asks another port");
+        assertEquals(management, probe.group(1), service + "'s health check asks another port than the management port");
         assertEquals("/q/health/ready", probe.group(2), service + "'s health check");
     }
 
     @ParameterizedTest
     @MethodSource("services")
     void composeSetsOnlyVariablesTheServiceReads(String service) {
-        Set<String> reads = ServiceConfig.of(service).variables();
+        ServiceConfig config = ServiceConfig.of(service);
         environment(COMPOSE.path("services").path(service)).keySet().forEach(name ->
-                assertTrue(reads.contains(name), service + " is given " + name + ", which its configuration never reads"));
+                assertTrue(config.reads(name), service + " is given " + name + ", which its configuration never reads"));
     }
 
     @Test
     void composeSecretsComeFromTheEnvironment() {
         COMPOSE.path("services").properties().forEach(service ->
                 environment(service.getValue()).forEach((name, value) -> {
-                    if (name.matches(".*(TOKEN|PASSWORD|SECRET).*")) {
-                        assertTrue(value.matches("\\$\\{" + name + ":\\?.+}"),
-                                service.getKey() + ": " + name + " must come from the environment or .env (${" + name + ":?...})");
+                    if (name.matches(".*(TOKEN|PASSWORD|SECRET|_AUTH$).*")) {
+                        assertTrue(value.matches("\\$\\{[A-Z][A-Z0-9_]*:\\?.+}"),
+                                service.getKey() + ": " + name + " must come from the environment or .env (${VARIABLE:?...})");
                     }
                 }));
     }
 
-    /** As in the sources pod (SourcesBrokerTest): the service writes the broker's users and signals it, as its user. */
+    /** Every published port is on the host's loopback: nothing of the stack is meant for other machines. */
     @Test
-    void composeSourcesSharesTheBrokersFilesAndProcesses() {
+    void composePublishesOnTheLoopbackOnly() {
+        COMPOSE.path("services").properties().forEach(service -> texts(service.getValue().path("ports")).forEach(port ->
+                assertTrue(port.startsWith("127.0.0.1:"), service.getKey() + " publishes " + port + " on every address of the host")));
+    }
+
+    /** Redis asks for a password (from the environment), which the services that use it give; so does the secrets key. */
+    @Test
+    void composeEnginesAndServicesShareTheirSecretsFromTheEnvironment() {
         JsonNode services = COMPOSE.path("services");
-        Map<String, String> environment = environment(services.path("sources"));
+        JsonNode redis = services.path("redis");
+        String command = String.join(" ", texts(redis.path("command")));
+        // through redis-server's standard input, not its command line
+        assertTrue(command.matches("(?s).*redis-server - .*requirepass \\$\\$REDIS_PASSWORD\\b.*"), "Redis asks for no password: " + command);
+        String password = environment(redis).get("REDIS_PASSWORD");
+        assertEquals(password, environment(redis).get("REDISCLI_AUTH"), "Redis's health check logs in");
+        for (String service : services()) {
+            Map<String, String> environment = environment(services.path(service));
+            if (ServiceConfig.of(service).sets("quarkus.redis.hosts")) {
+                assertEquals(password, environment.get(ServiceDeploymentsTest.REDIS_PASSWORD), service + " uses Redis without its password");
+            }
+            assertEquals(Set.of("analytics-api", "sources").contains(service), environment.containsKey(ServiceDeploymentsTest.SECRETS_KEY),
+                    service + ": only analytics-api and sources hold " + ServiceDeploymentsTest.SECRETS_KEY);
+        }
+    }
+
+    /**
+     * As in the sources pod (SourcesBrokerTest): the service writes the broker's users on a volume the two share, as its
+     * own user, and the broker's container reloads them; neither sees the other's processes.
+     */
+    @Test
+    void composeSourcesSharesTheBrokersFilesNotItsProcesses() {
+        JsonNode services = COMPOSE.path("services");
+        JsonNode sources = services.path("sources");
+        Map<String, String> environment = environment(sources);
         String broker = URI.create(environment.get("MQTT_URL")).getHost();
-        assertEquals("service:" + broker, services.at("/sources/pid").asText(), "sources must see the broker's processes to signal it");
+        assertFalse(sources.has("pid"), "sources sees the broker's processes");
+        assertFalse(sources.has("user"), "sources runs as another user than its image's (185), maybe the broker's");
+        assertFalse(environment.containsKey("FRESHET_MQTT_PID_FILE"), "sources would signal a broker it cannot see");
         String authDir = environment.get("FRESHET_MQTT_AUTH_DIR");
-        assertTrue(environment.get("FRESHET_MQTT_PID_FILE").startsWith(authDir + "/"), "the pid file is in the shared directory");
-        String volume = volumeAt(services.path("sources"), authDir);
+        String volume = volumeAt(sources, authDir);
         assertFalse(volume.startsWith("."), "the broker's users are in a named volume, not in the repository: " + volume);
         assertEquals(volume, volumeAt(services.path(broker), authDir), "sources and " + broker + " mount other volumes at " + authDir);
-        // the cluster's broker configuration, whose paths SourcesBrokerTest checks against the service's variables
-        assertEquals("./kubernetes/base/services/mosquitto.conf", volumeAt(services.path(broker), "/mosquitto/config/mosquitto.conf"));
-        // the broker, started as root, runs as the image's mosquitto user (1883): a signal needs the same user
-        assertEquals("1883", services.at("/sources/user").asText().split(":")[0], "sources must run as the broker's user");
+        // the cluster's reload loop, watching the files the service writes
+        assertEquals("./kubernetes/base/services/reload-on-change.sh", volumeAt(services.path(broker), "/mosquitto/config/reload-on-change.sh"));
+        String command = String.join(" ", texts(services.path(broker).path("command")));
+        assertTrue(command.contains("reload-on-change.sh " + authDir + "/passwords " + authDir + "/acl -- /usr/sbin/mosquitto -c "),
+                broker + " runs without its reload loop: " + command);
+        // its configuration (compose's own: the cluster's has TLS) reads those files and bounds its queue
+        String target = stream(services.path(broker).path("configs")).filter(c -> c.path("target").asText().endsWith("mosquitto.conf"))
+                .findFirst().orElseThrow(() -> new AssertionError(broker + " has no mosquitto.conf")).path("source").asText();
+        List<String> config = COMPOSE.at("/configs/" + target + "/content").asText().lines().map(String::strip).toList();
+        assertTrue(config.contains("password_file " + authDir + "/passwords") && config.contains("acl_file " + authDir + "/acl"),
+                broker + "'s configuration reads other files: " + config);
+        assertTrue(config.contains("allow_anonymous false"));
+        for (String bound : List.of("max_queued_messages", "max_queued_bytes")) {
+            assertTrue(config.stream().anyMatch(line -> line.matches(bound + " [1-9][0-9]*")), broker + "'s " + bound + " is unbounded");
+        }
     }
 
     /** The source of a compose service's volume mounted at this path (short syntax: source:target[:mode]). */
@@ -166,7 +212,8 @@ class ContainerImagesTest {
         assertEquals(Set.copyOf(services()), jobs.keySet());
         jobs.forEach((service, job) -> {
             assertEquals("/q/metrics", job.path("metrics_path").asText(), service);
-            assertEquals(List.of(service + ":" + ServiceConfig.of(service).defaultPort()),
+            // the metrics are on the management interface only
+            assertEquals(List.of(service + ":" + ServiceConfig.MANAGEMENT_PORT),
                     texts(job.at("/static_configs/0/targets")), service + "'s scrape target");
         });
     }
@@ -179,9 +226,11 @@ class ContainerImagesTest {
         assertFalse(users.isEmpty(), dockerfile + " sets no USER: it would run as its base image's");
         String user = users.getLast().substring("USER ".length()).split(":")[0];
         assertTrue(user.matches("[1-9][0-9]*"), dockerfile + " runs as " + user + ": a numeric, non-root uid");
-        assertTrue(finalStage.contains("EXPOSE ${PORT}"), dockerfile + " exposes the port it is built for");
-        assertTrue(finalStage.stream().anyMatch(i -> i.startsWith("ENV HEALTH_CHECK_PORT=${PORT}")),
-                dockerfile + ": its health check asks the port it is built for");
+        assertTrue(finalStage.contains("EXPOSE ${PORT} 9000"), dockerfile + " exposes the port it is built for and "
+                + "the management port");
+        assertTrue(finalStage.stream().anyMatch(i -> i.startsWith("ENV HEALTH_CHECK_PORT=9000")
+                        && i.contains("FRESHET_MANAGEMENT_PORT=9000")),
+                dockerfile + ": its health check asks the management port, where health is");
         String healthCheck = finalStage.stream().filter(i -> i.startsWith("HEALTHCHECK ")).findFirst()
                 .orElseThrow(() -> new AssertionError(dockerfile + " has no HEALTHCHECK"));
         Matcher probe = HEALTH_PROBE.matcher(healthCheck);

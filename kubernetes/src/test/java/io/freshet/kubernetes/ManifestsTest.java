@@ -1,11 +1,15 @@
 package io.freshet.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static io.freshet.kubernetes.Rendered.allContainers;
 import static io.freshet.kubernetes.Rendered.name;
@@ -17,6 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What every rendered object and every pod must have, whatever it runs. */
 class ManifestsTest {
+
+    /** The keys of the Secret freshet-secrets, which kubernetes/create-secrets.sh makes. */
+    static final Set<String> FRESHET_SECRETS_KEYS =
+            Set.of("admin-token", "clickhouse-user", "clickhouse-password", "mqtt-password", "redis-password", "secrets-key");
 
     @ParameterizedTest
     @CsvSource({"dev, freshet-dev", "production, freshet"})
@@ -65,24 +73,39 @@ class ManifestsTest {
         });
     }
 
+    /**
+     * No overlay carries a Secret, not even a dev one (a dev cluster is often shared, or reachable): the operator makes
+     * freshet-secrets and mqtt-tls (kubernetes/create-secrets.sh), Strimzi makes the KafkaUsers' and its CA's.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
     void secretsAreReferencedNeverShipped(String overlay) {
         Rendered rendered = Rendered.of(overlay);
-        var references = rendered.workloads()
+        assertEquals(0, rendered.ofKind("Secret").count(), overlay + " must not carry a Secret");
+        Set<String> kafkaUsers = rendered.ofKind("KafkaUser").map(Rendered::name).collect(Collectors.toSet());
+        String clusterCa = name(rendered.only("Kafka")) + "-cluster-ca-cert";
+        var envReferences = rendered.workloads()
                 .flatMap(Rendered::allContainers)
                 .flatMap(c -> stream(c.path("env")))
                 .map(e -> e.path("valueFrom").path("secretKeyRef"))
                 .filter(ref -> !ref.isMissingNode()).toList();
-        assertFalse(references.isEmpty());
-        if (overlay.equals("production")) {
-            // the operator creates freshet-secrets (docs/kubernetes.md)
-            assertEquals(0, rendered.ofKind("Secret").count(), "production must not carry a Secret");
-            references.forEach(ref -> assertEquals("freshet-secrets", ref.path("name").asText()));
-        } else {
-            references.forEach(ref -> assertTrue(
-                    rendered.one("Secret", ref.path("name").asText()).path("data").has(ref.path("key").asText()),
-                    overlay + "'s Secret lacks " + ref));
-        }
+        assertFalse(envReferences.isEmpty());
+        envReferences.forEach(ref -> assertTrue(ref.path("name").asText().equals("freshet-secrets")
+                        || kafkaUsers.contains(ref.path("name").asText()) && ref.path("key").asText().equals("sasl.jaas.config"),
+                overlay + ": a variable from an unknown Secret: " + ref));
+        rendered.workloads().flatMap(w -> stream(podSpec(w).path("volumes"))).map(v -> v.path("secret").path("secretName"))
+                .filter(JsonNode::isTextual).map(JsonNode::asText)
+                .forEach(secret -> assertTrue(Set.of(clusterCa, "mqtt-tls").contains(secret), overlay + ": a volume of an unknown Secret " + secret));
+        // what the manifests read of freshet-secrets is what create-secrets.sh makes (optional keys aside)
+        envReferences.stream().filter(ref -> ref.path("name").asText().equals("freshet-secrets") && !ref.path("optional").asBoolean())
+                .forEach(ref -> assertTrue(FRESHET_SECRETS_KEYS.contains(ref.path("key").asText()),
+                        overlay + ": freshet-secrets' " + ref.path("key").asText() + " is made by nobody (kubernetes/create-secrets.sh)"));
+    }
+
+    @Test
+    void createSecretsMakesEveryKeyOfFreshetSecrets() throws IOException {
+        String script = Files.readString(Rendered.MODULE.resolve("create-secrets.sh"));
+        // each key is a file of that name, written with >
+        FRESHET_SECRETS_KEYS.forEach(key -> assertTrue(script.matches("(?s).*>" + key + "\\s.*"), "create-secrets.sh makes no " + key));
     }
 }

@@ -28,11 +28,22 @@ record ServiceConfig(String service, String properties, String sources) {
 
     /** Read by the JVM itself, whatever the image's launcher script: the containers size the heap with it. */
     static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+    /** Where every service serves health and metrics in a container (Quarkus's management interface). */
+    static final int MANAGEMENT_PORT = 9000;
+    /**
+     * Quarkus gives every kafka.* property and KAFKA_* variable to the service's Kafka clients (its default-kafka-broker
+     * settings, which event-model's KafkaConnection passes on): KAFKA_SASL_JAAS_CONFIG is sasl.jaas.config.
+     */
+    private static final String KAFKA_CLIENT_PREFIX = "KAFKA_";
+    /** Settings an extension reads beside one the service sets, that the service's files need not name. */
+    private static final Map<String, Set<String>> EXTENSION_SETTINGS = Map.of(
+            "quarkus.redis.hosts", Set.of("quarkus.redis.password"));
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
     private static final Pattern INJECTED = Pattern.compile("@ConfigProperty\\(name = \"([^\"]+)\"");
     private static final Pattern SET = Pattern.compile("(?m)^([a-z][\\w.-]*)=");
     private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{([A-Z_]+):(\\d+)}$");
+    private static final Pattern MANAGEMENT_PORT_SETTING = Pattern.compile("(?m)^quarkus\\.management\\.port=\\$\\{([A-Z_]+):(\\d+)}$");
 
     private static final Map<String, ServiceConfig> CONFIGS = new ConcurrentHashMap<>();
 
@@ -58,6 +69,29 @@ record ServiceConfig(String service, String properties, String sources) {
         return names;
     }
 
+    /** Whether the service reads this environment variable: {@link #variables()}, its Kafka clients' and its extensions'. */
+    boolean reads(String variable) {
+        if (variables().contains(variable)) {
+            return true;
+        }
+        if (variable.startsWith(KAFKA_CLIENT_PREFIX) && sets("kafka.bootstrap.servers")) {
+            return true;
+        }
+        return EXTENSION_SETTINGS.entrySet().stream().anyMatch(e -> sets(e.getKey())
+                && e.getValue().stream().map(ServiceConfig::environmentName).anyMatch(variable::equals));
+    }
+
+    /** Whether its properties set this property. */
+    boolean sets(String property) {
+        return SET.matcher(properties).results().anyMatch(m -> m.group(1).equals(property));
+    }
+
+    /** A property's value as its properties set it, unresolved; null when they do not. */
+    String setting(String property) {
+        return properties.lines().filter(line -> line.startsWith(property + "="))
+                .map(line -> line.substring(property.length() + 1)).findFirst().orElse(null);
+    }
+
     /** Where MicroProfile Config looks for a property in the environment: non-alphanumerics as _, upper case. */
     static String environmentName(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
@@ -81,6 +115,18 @@ record ServiceConfig(String service, String properties, String sources) {
     boolean namesGroup(String group) {
         return properties.lines().anyMatch(line -> line.matches("mp\\.messaging\\.incoming\\.[^.]+\\.group\\.id=" + Pattern.quote(group)))
                 || codeSays(group);
+    }
+
+    /** The variable that sets the management interface's port (health and metrics), e.g. FRESHET_MANAGEMENT_PORT. */
+    String managementPortVariable() {
+        if (!"true".equals(setting("quarkus.management.enabled"))) {
+            fail(service + " does not enable Quarkus's management interface (quarkus.management.enabled=true)");
+        }
+        Matcher matcher = MANAGEMENT_PORT_SETTING.matcher(properties);
+        if (!matcher.find()) {
+            fail(service + "'s configuration has no quarkus.management.port=${VARIABLE:port}");
+        }
+        return matcher.group(1);
     }
 
     private Matcher httpPort() {

@@ -7,15 +7,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static io.freshet.kubernetes.Rendered.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Each service's Deployment (the sources service's StatefulSet) against that service's own configuration (application.properties). */
 class ServiceDeploymentsTest {
+
+    static final String SECRETS_KEY = "FRESHET_SECRETS_KEY";
+    static final String REDIS_PASSWORD = ServiceConfig.environmentName("quarkus.redis.password");
 
     static Stream<Arguments> servicesInOverlays() {
         return Stream.of("dev", "production")
@@ -24,7 +30,7 @@ class ServiceDeploymentsTest {
 
     @ParameterizedTest
     @MethodSource("servicesInOverlays")
-    void probesAskTheHealthEndpointsOnThePortTheServiceListensOn(String overlay, String service) {
+    void probesAskTheHealthEndpointsOnTheManagementPort(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
         JsonNode container = rendered.container(service);
         ServiceConfig config = ServiceConfig.of(service);
@@ -32,19 +38,23 @@ class ServiceDeploymentsTest {
         int listensOn = Stream.of(ServiceConfig.environmentName("quarkus.http.port"), config.portVariable())
                 .map(variable -> rendered.value(container, variable)).filter(Objects::nonNull)
                 .findFirst().map(Integer::parseInt).orElse(config.defaultPort());
-        // the images are built for the default port (src/main/docker: PORT, their health check's)
+        // the images are built for the default port (src/main/docker: PORT)
         assertEquals(config.defaultPort(), listensOn, service + " listens on another port than its default");
-        JsonNode http = stream(container.path("ports")).filter(p -> p.path("name").asText().equals("http")).findFirst()
-                .orElseThrow(() -> new AssertionError(service + " has no container port named http"));
-        assertEquals(listensOn, http.path("containerPort").asInt(), service + "'s container port is not the port it listens on");
+        assertEquals(listensOn, port(container, "http").path("containerPort").asInt(), service + "'s container port is not the port it listens on");
 
+        // health and metrics (tenants' labels) on the management interface, a port of its own that only Prometheus reaches
+        String variable = config.managementPortVariable();
+        assertEquals(String.valueOf(ServiceConfig.MANAGEMENT_PORT), rendered.value(container, variable),
+                service + "'s " + variable + ": its management port in a container");
+        assertEquals(ServiceConfig.MANAGEMENT_PORT, port(container, "management").path("containerPort").asInt(), service + "'s port management");
         Map<String, String> paths = Map.of("livenessProbe", "/q/health/live", "readinessProbe", "/q/health/ready",
                 "startupProbe", "/q/health/live");
         paths.forEach((probe, path) -> {
             JsonNode get = container.path(probe).path("httpGet");
             assertEquals(path, get.path("path").asText(), service + "'s " + probe);
             JsonNode port = get.path("port");
-            assertTrue(port.asText().equals("http") || port.asInt() == listensOn, service + "'s " + probe + " asks port " + port);
+            assertTrue(port.asText().equals("management") || port.asInt() == ServiceConfig.MANAGEMENT_PORT,
+                    service + "'s " + probe + " asks port " + port + ", not the management port");
         });
     }
 
@@ -52,9 +62,38 @@ class ServiceDeploymentsTest {
     @MethodSource("servicesInOverlays")
     void everyVariableSetIsOneTheServiceReads(String overlay, String service) {
         Rendered rendered = Rendered.of(overlay);
-        var reads = ServiceConfig.of(service).variables();
+        ServiceConfig config = ServiceConfig.of(service);
         rendered.environment(rendered.container(service)).keySet().forEach(name ->
-                assertTrue(reads.contains(name), overlay + ": " + service + " is given " + name + ", which its configuration never reads"));
+                assertTrue(config.reads(name), overlay + ": " + service + " is given " + name + ", which its configuration never reads"));
+    }
+
+    /** The services that encrypt (the admin API) and decrypt (the captures) tenants' database passwords, and no other. */
+    @ParameterizedTest
+    @MethodSource("servicesInOverlays")
+    void onlyTheServicesThatUseItHoldTheSecretsKeyFromASecret(String overlay, String service) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode key = rendered.environment(rendered.container(service)).get(SECRETS_KEY);
+        if (Set.of("analytics-api", "sources").contains(service)) {
+            assertTrue(key != null && key.at("/valueFrom/secretKeyRef/name").asText().equals("freshet-secrets")
+                            && key.at("/valueFrom/secretKeyRef/key").asText().equals("secrets-key"),
+                    overlay + ": " + service + " needs " + SECRETS_KEY + " from freshet-secrets' secrets-key");
+            assertTrue(ServiceConfig.of(service).reads(SECRETS_KEY), service + " does not read " + SECRETS_KEY);
+        } else {
+            assertNull(key, overlay + ": " + service + " has no use for " + SECRETS_KEY);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("servicesInOverlays")
+    void redisClientsLogIn(String overlay, String service) {
+        Rendered rendered = Rendered.of(overlay);
+        if (!ServiceConfig.of(service).sets("quarkus.redis.hosts")) {
+            return;
+        }
+        JsonNode password = rendered.environment(rendered.container(service)).get(REDIS_PASSWORD);
+        assertNotNull(password, overlay + ": " + service + " uses Redis without its password (" + REDIS_PASSWORD + ")");
+        assertEquals(WiringTest.redisPassword(rendered).toString(), password.at("/valueFrom/secretKeyRef").toString(),
+                overlay + ": " + service + "'s Redis password is not the one Redis asks for");
     }
 
     @ParameterizedTest
@@ -85,5 +124,10 @@ class ServiceDeploymentsTest {
         if (stateDir != null) {
             assertTrue(mounts.contains(stateDir), service + "'s FRESHET_STATE_DIR " + stateDir + " is not a volume");
         }
+    }
+
+    static JsonNode port(JsonNode container, String name) {
+        return stream(container.path("ports")).filter(p -> p.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(container.path("name").asText() + " has no container port named " + name));
     }
 }

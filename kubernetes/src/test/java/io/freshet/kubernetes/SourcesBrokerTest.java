@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.freshet.kubernetes.Rendered.container;
@@ -18,12 +20,14 @@ import static io.freshet.kubernetes.Rendered.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The MQTT broker in the sources pod against what the service expects of it: the service writes the broker's password
- * and ACL files (sources/.../mqtt/BrokerAuthFiles), signals it through its pid file, and connects to it on the pod's
- * loopback; devices connect through the Service mqtt.
+ * and ACL files (sources/.../mqtt/BrokerAuthFiles) and connects to the broker on the pod's loopback; devices connect
+ * through the Service mqtt, over TLS. The two run apart: other users, no shared processes, the broker reloading the
+ * files itself (reload-on-change.sh).
  */
 class SourcesBrokerTest {
 
@@ -31,6 +35,8 @@ class SourcesBrokerTest {
     static final String BROKER = "mosquitto";
     /** The files BrokerAuthFiles writes in FRESHET_MQTT_AUTH_DIR. */
     static final List<String> AUTH_FILES = List.of("passwords", "acl");
+    /** The broker's memory limit holds this many times what it may queue for the service (the messages' overhead, its clients). */
+    static final long MEMORY_PER_QUEUED_BYTE = 4;
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
@@ -45,7 +51,27 @@ class SourcesBrokerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
-    void theBrokerReadsTheFilesTheServiceWritesAndCanBeSignalled(String overlay) {
+    void theBrokerRunsApartFromTheServiceAsAnotherUser(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode workload = rendered.workload(SERVICE);
+        JsonNode pod = podSpec(workload);
+        JsonNode service = rendered.container(SERVICE);
+        JsonNode broker = container(workload, BROKER);
+        // the JVM holds tenants' database passwords and the Kafka login; the broker faces the devices
+        assertFalse(pod.path("shareProcessNamespace").asBoolean(), overlay + ": the service and the broker see each other's processes");
+        int serviceUid = uid(pod, service);
+        int brokerUid = uid(pod, broker);
+        assertNotEquals(serviceUid, brokerUid, overlay + ": the service and the broker run as one user");
+        assertNotEquals(0, serviceUid);
+        assertNotEquals(0, brokerUid);
+        assertTrue(broker.at("/securityContext/readOnlyRootFilesystem").asBoolean(), overlay + ": the broker's root file system is writable");
+        // nothing left for the service to signal
+        assertNull(rendered.value(service, "FRESHET_MQTT_PID_FILE"), overlay + ": the service would signal a broker it cannot see");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void theBrokerReadsTheFilesTheServiceWritesAndReloadsThem(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         JsonNode workload = rendered.workload(SERVICE);
         JsonNode pod = podSpec(workload);
@@ -58,42 +84,51 @@ class SourcesBrokerTest {
         assertEquals(List.of(authDir + "/passwords"), config.get("password_file"), "the broker's password file");
         assertEquals(List.of(authDir + "/acl"), config.get("acl_file"), "the broker's ACL file");
         assertEquals(List.of("false"), config.get("allow_anonymous"), "only the tenants' users and the service's may log in");
-        String pidFile = rendered.value(service, "FRESHET_MQTT_PID_FILE");
-        assertEquals(List.of(pidFile), config.get("pid_file"), "the service reads the pid the broker writes");
-        assertTrue(pidFile.startsWith(authDir + "/"), "the pid file is on the volume both containers mount");
 
-        // one volume, at the same path in both containers, that the pod starts with empty
+        // one volume, at the same path in both containers, that the pod starts with empty; the broker may only read it
         String volume = volumeAt(service, authDir);
         assertEquals(volume, volumeAt(broker, authDir), overlay + ": the service and the broker mount other volumes at " + authDir);
         assertTrue(podVolume(workload, volume).has("emptyDir"), overlay + ": " + volume + " is the pod's own, rewritten from Kafka");
+        assertTrue(mountOf(broker, authDir).path("readOnly").asBoolean(), overlay + ": the broker may rewrite who logs in");
+        // the files (0640, BrokerAuthFiles) are the volume's group's, the fsGroup: the broker's
+        assertEquals(pod.at("/securityContext/fsGroup").asInt(), gid(pod, broker), overlay + ": the broker is not of the auth files' group");
+        assertNotEquals(gid(pod, broker), gid(pod, service), overlay + ": the service's own group would let the broker's user in");
 
-        // SIGHUP from the service to the broker: it sees the broker's process, and is its user (no CAP_KILL)
-        assertTrue(pod.path("shareProcessNamespace").asBoolean(), overlay + ": the service cannot see the broker's pid");
-        int serviceUid = uid(pod, service);
-        assertEquals(serviceUid, uid(pod, broker), overlay + ": the service may signal only a process of its own user");
-        assertNotEquals(0, serviceUid);
-
-        // the broker refuses to start without its files: an init container makes them, empty, on the same volume
+        // the broker refuses to start without its files: an init container makes them, empty, as the service's user
         List<JsonNode> makers = stream(pod.path("initContainers"))
                 .filter(init -> authDir.equals(mountPathOf(init, volume)))
                 .filter(init -> AUTH_FILES.stream().allMatch(f -> String.join(" ", commandLine(init)).contains(authDir + "/" + f)))
                 .toList();
         assertFalse(makers.isEmpty(), overlay + ": no init container makes " + AUTH_FILES + " in " + authDir + " before the broker starts");
+        makers.forEach(init -> assertEquals(uid(pod, service), uid(pod, init), overlay + ": the service could not rewrite the files it finds"));
+
+        // the loop that runs the broker reloads it when the files change
+        List<String> command = commandLine(broker);
+        int end = command.indexOf("--");
+        assertTrue(end > 0 && command.get(1).endsWith("/reload-on-change.sh"), overlay + ": the broker runs without its reload loop: " + command);
+        List<String> watched = command.subList(2, end);
+        AUTH_FILES.forEach(f -> assertTrue(watched.contains(authDir + "/" + f), overlay + ": nothing reloads the broker when " + f + " changes"));
+        List.of("certfile", "keyfile").forEach(d -> assertTrue(watched.containsAll(config.get(d)), overlay + ": the broker keeps an old " + d));
+        String script = command.get(1);
+        String dir = script.substring(0, script.lastIndexOf('/'));
+        JsonNode configMap = rendered.one("ConfigMap", podVolume(workload, volumeAt(broker, dir)).at("/configMap/name").asText());
+        assertTrue(configMap.at("/data").path(script.substring(dir.length() + 1)).asText().contains("kill -HUP"),
+                overlay + ": " + script + " does not signal the broker");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
-    void theServiceConnectsToItsBrokerWhichKeepsItsSessionOnTheVolume(String overlay) {
+    void theServiceConnectsToItsBrokerWhichKeepsABoundedSessionOnTheVolume(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         JsonNode workload = rendered.workload(SERVICE);
         JsonNode broker = container(workload, BROKER);
         Map<String, List<String>> config = brokerConfig(rendered, workload, broker);
 
-        List<String> listener = List.of(config.get("listener").getFirst().split("\\s+"));
-        assertEquals(List.of(listener.getFirst(), "0.0.0.0"), listener, "devices connect through the Service: the pod's address");
-        int port = Integer.parseInt(listener.getFirst());
-        assertEquals(port, brokerPort(broker).path("containerPort").asInt(), overlay + ": the container port mqtt is not the listener's");
-        assertEquals("tcp://127.0.0.1:" + port, rendered.value(rendered.container(SERVICE), "MQTT_URL"), "the broker beside the service");
+        // plain MQTT on the pod's loopback only, for the service beside the broker
+        List<String> plain = config.get("listener").stream().filter(l -> l.startsWith("1883")).findFirst()
+                .map(l -> List.of(l.split("\\s+"))).orElseThrow(() -> new AssertionError("the broker has no plain listener"));
+        assertEquals(List.of("1883", "127.0.0.1"), plain, overlay + ": the plain listener is reachable from outside the pod");
+        assertEquals("tcp://127.0.0.1:1883", rendered.value(rendered.container(SERVICE), "MQTT_URL"), "the broker beside the service");
 
         // the persistent session keeps what devices publish while the service is away: on the pod's own claim
         assertEquals(List.of("true"), config.get("persistence"));
@@ -101,30 +136,45 @@ class SourcesBrokerTest {
         String volume = volumeAt(broker, location);
         assertTrue(stream(workload.at("/spec/volumeClaimTemplates")).anyMatch(claim -> name(claim).equals(volume)),
                 overlay + ": the broker's persistence " + location + " is not on a volume claim of the pod");
-        // nothing dropped while the service is away: the queue is unbounded (0)
-        assertEquals(List.of("0"), config.get("max_queued_messages"));
+        // bounded (0 is no limit): devices cannot fill the broker's memory while the service is away
+        long messages = Long.parseLong(config.get("max_queued_messages").getFirst());
+        long bytes = Long.parseLong(config.get("max_queued_bytes").getFirst());
+        assertTrue(messages > 0 && bytes > 0, overlay + ": the broker's queue is unbounded");
+        long limit = bytes(broker.at("/resources/limits/memory").asText());
+        assertTrue(bytes * MEMORY_PER_QUEUED_BYTE <= limit, overlay + ": the queue (" + bytes + " bytes) would crowd the broker's memory (" + limit + ")");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
-    void devicesReachTheBrokerThroughTheServiceMqtt(String overlay) {
+    void devicesReachTheBrokerOverTlsThroughTheServiceMqtt(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         JsonNode workload = rendered.workload(SERVICE);
-        JsonNode brokerPort = brokerPort(container(workload, BROKER));
+        JsonNode broker = container(workload, BROKER);
+        Map<String, List<String>> config = brokerConfig(rendered, workload, broker);
+        // the TLS listener, with a certificate and key from a Secret that only the broker mounts
+        assertTrue(config.get("listener").contains("8883 0.0.0.0"), overlay + ": the broker has no TLS listener on 8883: " + config.get("listener"));
+        for (String directive : List.of("certfile", "keyfile")) {
+            String file = config.get(directive).getFirst();
+            String dir = file.substring(0, file.lastIndexOf('/'));
+            JsonNode secret = podVolume(workload, volumeAt(broker, dir)).path("secret");
+            assertEquals("mqtt-tls", secret.path("secretName").asText(), overlay + ": the broker's " + directive + " is not from the Secret mqtt-tls");
+            assertTrue(stream(rendered.container(SERVICE).path("volumeMounts")).noneMatch(m -> m.path("mountPath").asText().equals(dir)),
+                    overlay + ": the service mounts the broker's key");
+        }
+        JsonNode tlsPort = brokerPort(broker);
+        assertEquals(8883, tlsPort.path("containerPort").asInt());
+
         JsonNode mqtt = rendered.one("Service", "mqtt");
         assertTrue(matches(mqtt.at("/spec/selector"), Rendered.podLabels(workload)), "the Service mqtt selects the sources pod");
+        assertEquals(1, mqtt.at("/spec/ports").size(), "the Service mqtt exposes MQTT over TLS only");
         JsonNode port = mqtt.at("/spec/ports/0");
-        assertEquals(1883, port.path("port").asInt(), "MQTT's port");
+        assertEquals(8883, port.path("port").asInt(), "MQTT over TLS's port");
         JsonNode target = port.path("targetPort");
-        assertTrue(target.asText().equals(brokerPort.path("name").asText()) || target.asInt() == brokerPort.path("containerPort").asInt(),
-                "the Service mqtt's targetPort " + target + " is not the broker's");
+        assertTrue(target.asText().equals(tlsPort.path("name").asText()) || target.asInt() == 8883,
+                "the Service mqtt's targetPort " + target + " is not the broker's TLS port");
         // from anywhere, as the gateway's HTTP
-        boolean open = rendered.ofKind("NetworkPolicy")
-                .filter(p -> !p.at("/spec/podSelector").isEmpty() && matches(p.at("/spec/podSelector"), Rendered.podLabels(workload)))
-                .flatMap(p -> stream(p.at("/spec/ingress")))
-                .filter(rule -> !rule.has("from"))
-                .anyMatch(rule -> stream(rule.path("ports")).anyMatch(p -> p.path("port").asInt() == brokerPort.path("containerPort").asInt()
-                        || p.path("port").asText().equals(brokerPort.path("name").asText())));
+        boolean open = WiringTest.ingressRules(rendered, workload).stream().filter(rule -> !rule.has("from"))
+                .anyMatch(rule -> WiringTest.opens(rule, 8883, tlsPort.path("name").asText()));
         assertTrue(open, overlay + ": no network policy lets devices reach the broker");
     }
 
@@ -148,14 +198,17 @@ class SourcesBrokerTest {
     }
 
     private static JsonNode brokerPort(JsonNode broker) {
-        return stream(broker.path("ports")).filter(p -> p.path("name").asText().equals("mqtt")).findFirst()
-                .orElseThrow(() -> new AssertionError("the broker has no container port named mqtt"));
+        return stream(broker.path("ports")).filter(p -> p.path("name").asText().equals("mqtts")).findFirst()
+                .orElseThrow(() -> new AssertionError("the broker has no container port named mqtts"));
     }
 
     /** The name of the volume a container mounts at this path. */
     private static String volumeAt(JsonNode container, String path) {
-        return stream(container.path("volumeMounts")).filter(m -> m.path("mountPath").asText().equals(path))
-                .map(m -> m.path("name").asText()).findFirst()
+        return mountOf(container, path).path("name").asText();
+    }
+
+    private static JsonNode mountOf(JsonNode container, String path) {
+        return stream(container.path("volumeMounts")).filter(m -> m.path("mountPath").asText().equals(path)).findFirst()
                 .orElseThrow(() -> new AssertionError(container.path("name").asText() + " mounts nothing at " + path));
     }
 
@@ -174,13 +227,37 @@ class SourcesBrokerTest {
         return Stream.concat(stream(container.path("command")), stream(container.path("args"))).map(JsonNode::asText).toList();
     }
 
-    /** The user a container runs as: its own runAsUser, else the pod's; the images' users differ, so it must be set. */
+    /** The user a container runs as: its own runAsUser, else the pod's; set, not left to the image. */
     private static int uid(JsonNode pod, JsonNode container) {
-        JsonNode uid = container.at("/securityContext/runAsUser");
-        if (uid.isMissingNode()) {
-            uid = pod.at("/securityContext/runAsUser");
+        return securityContextNumber(pod, container, "runAsUser");
+    }
+
+    private static int gid(JsonNode pod, JsonNode container) {
+        return securityContextNumber(pod, container, "runAsGroup");
+    }
+
+    private static int securityContextNumber(JsonNode pod, JsonNode container, String field) {
+        JsonNode value = container.path("securityContext").path(field);
+        if (value.isMissingNode()) {
+            value = pod.path("securityContext").path(field);
         }
-        assertTrue(uid.isNumber(), container.path("name").asText() + " runs as its image's user, which differs from the other's");
-        return uid.asInt();
+        assertTrue(value.isNumber(), container.path("name").asText() + " sets no " + field + ": its image's would do");
+        return value.asInt();
+    }
+
+    /** A Kubernetes quantity of bytes (512Mi, 1Gi, 1G, 1000). */
+    private static long bytes(String quantity) {
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+        assertTrue(m.matches(), "not a quantity of bytes: " + quantity);
+        long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "k" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 }

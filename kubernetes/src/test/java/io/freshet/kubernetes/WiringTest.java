@@ -5,10 +5,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.freshet.kubernetes.Rendered.matches;
 import static io.freshet.kubernetes.Rendered.name;
@@ -16,6 +19,7 @@ import static io.freshet.kubernetes.Rendered.podSpec;
 import static io.freshet.kubernetes.Rendered.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Names and selectors that tie objects together: a typo in any of them fails silently on a cluster. */
@@ -76,25 +80,82 @@ class WiringTest {
                         what + " admits " + expression.path("key").asText() + "=" + value.asText() + ", which no pod has")));
     }
 
+    /** Health and metrics carry tenants' labels: their port admits Prometheus and the dashboard (analytics-api) only. */
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
-    void prometheusMayScrapeEveryService(String overlay) {
+    void theManagementPortAdmitsOnlyPrometheusAndTheDashboard(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         for (String service : ServiceConfig.SERVICES) {
             JsonNode pod = rendered.workload(service);
-            // the port the ServiceMonitor scrapes: the service container's http, not another port of its pod (the broker's)
-            JsonNode metrics = stream(rendered.container(service).path("ports")).filter(p -> p.path("name").asText().equals("http"))
-                    .findFirst().orElseThrow(() -> new AssertionError(service + " has no port http"));
-            boolean open = rendered.ofKind("NetworkPolicy")
-                    .filter(p -> !p.at("/spec/podSelector").isEmpty() && matches(p.at("/spec/podSelector"), Rendered.podLabels(pod)))
-                    .flatMap(p -> stream(p.at("/spec/ingress")))
-                    .filter(rule -> !rule.has("from") || stream(rule.path("from"))
-                            .anyMatch(peer -> peer.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText().equals("prometheus")))
-                    .anyMatch(rule -> stream(rule.path("ports")).anyMatch(port -> port.path("port").isNumber()
-                            ? port.path("port").asInt() == metrics.path("containerPort").asInt()
-                            : port.path("port").asText().equals("http")));
-            assertTrue(open, overlay + ": no network policy lets Prometheus scrape " + service);
+            var rules = ingressRules(rendered, pod);
+            rules.forEach(rule -> assertTrue(rule.has("ports"), overlay + ": a rule opens every port of " + service + ": " + rule));
+            var management = rules.stream().filter(rule -> opens(rule, ServiceConfig.MANAGEMENT_PORT, "management")).toList();
+            assertTrue(management.stream().flatMap(rule -> stream(rule.path("from"))).anyMatch(WiringTest::isPrometheus),
+                    overlay + ": no network policy lets Prometheus scrape " + service);
+            management.forEach(rule -> {
+                assertTrue(rule.has("from"), overlay + ": " + service + "'s management port is open to anyone");
+                stream(rule.path("from")).forEach(peer -> assertTrue(isPrometheus(peer) || isDashboard(peer),
+                        overlay + ": " + service + "'s management port admits " + peer));
+            });
         }
+    }
+
+    /** Anyone may reach the public ports (the ingest and analytics APIs, devices' MQTT over TLS), and only those. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void onlyThePublicPortsAreOpenToAnyone(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        Map<String, Integer> publicPorts = Map.of("ingest-gateway", 8080, "analytics-api", 8083, "sources", 8883);
+        for (String service : ServiceConfig.SERVICES) {
+            var open = ingressRules(rendered, rendered.workload(service)).stream().filter(rule -> !rule.has("from"))
+                    .flatMap(rule -> stream(rule.path("ports"))).map(port -> port.path("port").asInt()).collect(Collectors.toSet());
+            assertEquals(publicPorts.containsKey(service) ? Set.of(publicPorts.get(service)) : Set.of(), open,
+                    overlay + ": the ports of " + service + " open to anyone");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void redisAsksForThePasswordItsClientsGive(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode redis = rendered.container("redis");
+        String command = Stream.concat(stream(redis.path("command")), stream(redis.path("args"))).map(JsonNode::asText)
+                .collect(Collectors.joining(" "));
+        // the password in a configuration read from standard input, never on a command line that ps shows
+        assertTrue(command.matches("(?s).*redis-server - .*requirepass \\$REDIS_PASSWORD\\b.*"), "Redis asks for no password: " + command);
+        assertFalse(command.contains("--requirepass"), "Redis's password on its command line: " + command);
+        assertEquals("freshet-secrets", redisPassword(rendered).path("name").asText(), overlay + ": Redis's password is not from the Secret");
+    }
+
+    /** Where Redis's password comes from (a secretKeyRef): its clients must give the same. */
+    static JsonNode redisPassword(Rendered rendered) {
+        JsonNode password = rendered.environment(rendered.container("redis")).get("REDIS_PASSWORD");
+        assertNotNull(password, rendered.overlay() + ": Redis has no REDIS_PASSWORD");
+        return password.at("/valueFrom/secretKeyRef");
+    }
+
+    /** The ingress rules of every network policy that selects the pods of this workload. */
+    static List<JsonNode> ingressRules(Rendered rendered, JsonNode workload) {
+        return rendered.ofKind("NetworkPolicy")
+                .filter(p -> !p.at("/spec/podSelector").isEmpty() && matches(p.at("/spec/podSelector"), Rendered.podLabels(workload)))
+                .flatMap(p -> stream(p.at("/spec/ingress"))).toList();
+    }
+
+    static boolean opens(JsonNode rule, int number, String name) {
+        return stream(rule.path("ports")).anyMatch(port -> port.path("port").isNumber()
+                ? port.path("port").asInt() == number : port.path("port").asText().equals(name));
+    }
+
+    private static boolean isPrometheus(JsonNode peer) {
+        return peer.at("/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText().equals("monitoring")
+                && peer.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText().equals("prometheus");
+    }
+
+    /** analytics-api's pods in this namespace: its live dashboard reads the other services' metrics. */
+    private static boolean isDashboard(JsonNode peer) {
+        return !peer.has("namespaceSelector") && !peer.has("ipBlock")
+                && peer.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText().equals("analytics-api")
+                && peer.at("/podSelector/matchExpressions").isMissingNode();
     }
 
     @ParameterizedTest
@@ -108,8 +169,11 @@ class WiringTest {
         assertEquals(Set.copyOf(ServiceConfig.SERVICES), scraped.stream().map(Rendered::name).collect(Collectors.toSet()));
         for (JsonNode endpoint : monitor.at("/spec/endpoints")) {
             assertEquals("/q/metrics", endpoint.path("path").asText());
-            scraped.forEach(s -> assertTrue(stream(s.at("/spec/ports")).anyMatch(p -> p.path("name").equals(endpoint.path("port"))),
-                    "Service " + name(s) + " has no port " + endpoint.path("port")));
+            // the metrics are on the management interface only
+            assertEquals("management", endpoint.path("port").asText(), "the ServiceMonitor scrapes another port than management");
+            scraped.forEach(s -> assertTrue(stream(s.at("/spec/ports")).anyMatch(p -> p.path("name").equals(endpoint.path("port"))
+                            && p.path("port").asInt() == ServiceConfig.MANAGEMENT_PORT),
+                    "Service " + name(s) + " has no port " + endpoint.path("port") + " " + ServiceConfig.MANAGEMENT_PORT));
         }
         String serviceDown = stream(rendered.one("PrometheusRule", "freshet-alerts").at("/spec/groups"))
                 .flatMap(group -> stream(group.path("rules")))
@@ -131,7 +195,8 @@ class WiringTest {
             environment.forEach((variable, entry) -> {
                 String value = rendered.value(entry);
                 if (variable.equals("KAFKA_BOOTSTRAP_SERVERS")) {
-                    assertEquals(kafka + "-kafka-bootstrap:9092", value, "Strimzi's bootstrap Service of the Kafka " + kafka);
+                    assertEquals(kafka + "-kafka-bootstrap:" + KafkaSecurityTest.listener(rendered).path("port").asInt(), value,
+                            "Strimzi's bootstrap Service of the Kafka " + kafka + ", on its listener's port");
                 } else if (variable.equals("CLICKHOUSE_URL")) {
                     assertEquals("http://clickhouse-" + clickHouse + ":8123", value, "the operator's Service of the installation " + clickHouse);
                 } else if (value != null && value.matches("(https?|redis)://.*")) {
@@ -140,6 +205,10 @@ class WiringTest {
                     JsonNode target = rendered.one("Service", uri.getHost());
                     assertTrue(stream(target.at("/spec/ports")).anyMatch(p -> p.path("port").asInt() == uri.getPort()),
                             service + "'s " + variable + " " + value + ": no such port on the Service");
+                    if (variable.matches("FRESHET_[A-Z]+_URL")) {
+                        // the dashboard reads <url>/q/metrics, which only the management port serves
+                        assertEquals(ServiceConfig.MANAGEMENT_PORT, uri.getPort(), service + "'s " + variable + " " + value);
+                    }
                 }
             });
         }
