@@ -37,7 +37,7 @@ secret "${FRESHET_ADMIN_TOKEN:-$(cat "$ROOT/.freshet/admin-token" 2>/dev/null)}"
 
 analytics=http://127.0.0.1:${ANALYTICS_PORT:-8083}
 gateway=http://127.0.0.1:${INGEST_PORT:-8080}
-curl -fsS -m 5 -o /dev/null "$analytics/q/health/ready" \
+curl -fsS -m 5 -o /dev/null "http://127.0.0.1:${ANALYTICS_MANAGEMENT_PORT:-9083}/q/health/ready" \
   || { echo "freshet admin tests: the analytics API does not answer at $analytics: run './freshet up' first"; exit 1; }
 tenant=cli-test-$(date +%s)-$RANDOM
 other=$tenant-b
@@ -162,8 +162,12 @@ expect "a database source without --tables is refused with the flag named" nonze
 database_password=cli-test-db-$RANDOM$RANDOM
 secret "$database_password"
 export FRESHET_SOURCE_PASSWORD=$database_password
-expect "source database saves the source and names its replication slot" 0 "slot freshet_${tenant//-/_}_shop" -- \
+expect "a database source on a host the operator did not allow is refused, naming the setting" nonzero \
+  "FRESHET_SOURCES_ALLOWED_HOSTS" -- \
   fr source database "$tenant" shop --host 127.0.0.1 --port 1 --database demo --user freshet --tables public.orders
+expect "source database saves the source and names its replication slot" 0 "slot freshet_${tenant//-/_}_shop_" -- \
+  fr source database "$tenant" shop --host 127.0.0.1 --port "${POSTGRES_PORT:-5432}" --database demo --user freshet \
+  --tables public.orders
 expect "a table without its schema is refused with the API's reason" nonzero "as schema.table" -- \
   fr source database "$tenant" shop --host 127.0.0.1 --database demo --user freshet --tables orders
 unset FRESHET_SOURCE_PASSWORD

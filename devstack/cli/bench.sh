@@ -55,7 +55,7 @@ peak_rss() {
 metric_sum() {
   local part=$1 name=$2
   shift 2
-  curl -fsS "$(url_of "$part")/q/metrics" | awk -v m="$name" -v labels="$*" '
+  curl -fsS "$(management_url_of "$part")/q/metrics" | awk -v m="$name" -v labels="$*" '
     index($0, m "{") == 1 || index($0, m " ") == 1 {
       n = split(labels, wanted, " "); for (i = 1; i <= n; i++) if (!index($0, wanted[i])) next; s += $NF}
     END {printf "%.0f", s}'
@@ -129,7 +129,7 @@ bench_enrich() {
     "$(awk -v g="$enricher_rate" -v r="$raw_rate" 'BEGIN {printf "%.0f", 100 * g / r}')" \
     "$(metric_sum enricher freshet_enricher_events_total "$ours" 'outcome="enriched"') of $end_count enriched"
   printf '  %-34s %s\n' "enricher peak RSS (VmHWM)" "$rss"
-  printf '  %-34s %s\n' "transaction time" "$(curl -fsS "$(url_of enricher)/q/metrics" | awk '
+  printf '  %-34s %s\n' "transaction time" "$(curl -fsS "$(management_url_of enricher)/q/metrics" | awk '
     /^freshet_enricher_transaction_seconds_count/ {n=$NF} /^freshet_enricher_transaction_seconds_sum/ {s=$NF}
     END {if (n > 0) printf "mean %.0f ms over the %d transactions since the enricher started", 1000 * s / n, n}')"
 }

@@ -5,10 +5,12 @@
 # One line per part, in start order (engines first; `down` stops them in reverse):
 #   part       its name in every verb (up, down, status, logs)
 #   kind       engine (started first; may be external) or service (a Quarkus application of this repository)
-#   ports      VARIABLE=default, comma-separated: the part's own port first, then the other ports it listens on
+#   ports      VARIABLE=default, comma-separated: the part's own port first, then the other ports it listens on (a
+#              service's second is its management port: health and metrics, its port + 1000 by default)
 #   external   the variable that points Freshet at an external engine instead of starting one (- for none)
 #   url        how clients reach it; {port} is its port
-#   ready      its readiness check: an HTTP path that answers 2xx when ready, or a function given the port
+#   ready      its readiness check: an HTTP path that answers 2xx when ready (a service's on its management port), or
+#              a function given the port
 #   needs      command:package pairs (Debian) it needs to be started here, comma-separated (- for none); a command
 #              that starts with / is a file the package installs
 #   start      the function that starts it, given the part's name and the words after it; a service's word is its
@@ -22,11 +24,11 @@ redis           engine   REDIS_PORT=6379                                        
 prometheus      engine   PROMETHEUS_PORT=9090                                             -                        http://127.0.0.1:{port}                   /-/ready         prometheus:prometheus      start_prometheus
 mqtt            engine   MQTT_PORT=1883                                                   MQTT_URL                 tcp://127.0.0.1:{port}                    port_taken       mosquitto:mosquitto,gcc:gcc,/usr/include/mosquitto_broker.h:mosquitto-dev,/usr/include/mosquitto.h:libmosquitto-dev  start_mqtt
 postgres        engine   POSTGRES_PORT=5432                                               -                        postgresql://127.0.0.1:{port}/demo        postgres_ready   pg_isready:postgresql      start_postgres
-ingest-gateway  service  INGEST_PORT=8080                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
-enricher        service  ENRICHER_PORT=8081                                               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
-router          service  ROUTER_PORT=8082                                                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
-analytics-api   service  ANALYTICS_PORT=8083                                              -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 128m  # ~16 MiB live, answers streamed
-sources         service  SOURCES_PORT=8084                                                -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # Debezium engines (batches of 2,048 changes) + MQTT batches
+ingest-gateway  service  INGEST_PORT=8080,INGEST_MANAGEMENT_PORT=9080                     -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # ~30 MiB live + up to 64 MiB of request bodies + 2 x 16 MiB producer buffers
+enricher        service  ENRICHER_PORT=8081,ENRICHER_MANAGEMENT_PORT=9081                 -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 320m  # ~140 MiB of Yauaa matchers + batches; RocksDB is native, bounded apart
+router          service  ROUTER_PORT=8082,ROUTER_MANAGEMENT_PORT=9082                     -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 384m  # ~30 MiB at rest, ~230 MiB draining a backlog (2 lanes of 30,000-record polls)
+analytics-api   service  ANALYTICS_PORT=8083,ANALYTICS_MANAGEMENT_PORT=9083               -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 128m  # ~16 MiB live, answers streamed
+sources         service  SOURCES_PORT=8084,SOURCES_MANAGEMENT_PORT=9084                   -                        http://127.0.0.1:{port}                   /q/health/ready  -                          start_service 192m  # Debezium engines (batches of 2,048 changes) + MQTT batches
 '
 
 # The table, read once: PARTS, ENGINES and SERVICES in start order, the columns by part, port defaults by variable.
@@ -76,6 +78,15 @@ url_of() {
   printf '%s\n' "${url//"{port}"/$(port_of "$1")}"
 }
 
+# A service's management interface (health and metrics, which name tenants): its second port.
+management_port_of() {
+  local vars
+  mapfile -t vars < <(port_vars "$1")
+  port_value "${vars[1]}"
+}
+
+management_url_of() { printf 'http://127.0.0.1:%s\n' "$(management_port_of "$1")"; }
+
 # What a part needs installed to be started here (command:package pairs).
 part_needs() {
   local needs
@@ -113,14 +124,17 @@ export_part_endpoints() {
       export "$(inherited_external_var "$part")=${EXTERNAL[$part]}"
       export "$variable=${!variable:-$(url_of "$part")}"
     fi
-    if is_service "$part"; then export "$(port_var "$part")=$(port_of "$part")"; fi
+    if is_service "$part"; then
+      local var
+      for var in $(port_vars "$part"); do export "$var=$(port_value "$var")"; done
+    fi
   done
 }
 
 # ------------------------------------------------------------------------------------------- readiness
 is_ready() {
   local check=${PART_READY[$1]} port
-  port=$(port_of "$1")
+  if is_service "$1"; then port=$(management_port_of "$1"); else port=$(port_of "$1"); fi
   if [[ $check == /* ]]; then
     curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port$check" 2>/dev/null
   else
@@ -298,7 +312,7 @@ prometheus_config() {
     printf 'scrape_configs:\n'
     for service in "${SERVICES[@]}"; do
       printf '  - {job_name: %s, metrics_path: /q/metrics, static_configs: [{targets: ["127.0.0.1:%s"]}]}\n' \
-        "$service" "$(port_of "$service")"
+        "$service" "$(management_port_of "$service")"
     done
   } >"$STATE/prometheus.yml"
 }
@@ -315,10 +329,12 @@ start_service() {
   # decrypt (sources) tenants' database passwords
   if [ "$part" = analytics-api ] || [ "$part" = sources ]; then
     local key=${FRESHET_SECRETS_KEY:-}
-    local -x FRESHET_SECRETS_KEY=${key:-$(<"$STATE/secrets-key")}
+    [ -n "$key" ] || key=$(<"$STATE/secrets-key")
+    local -x FRESHET_SECRETS_KEY=$key
   fi
   app=$(install_app "$part" "$ROOT/$part/target/quarkus-app/.") || exit
   MALLOC_ARENA_MAX=2 FRESHET_INSTANCE_ID=$LOCAL_INSTANCE_ID FRESHET_STATE_DIR=$DATA \
+    FRESHET_MANAGEMENT_PORT=$(management_port_of "$part") \
     launch "$part" "$JAVA" "${java_opts[@]}" -jar "$app/quarkus-run.jar"
 }
 

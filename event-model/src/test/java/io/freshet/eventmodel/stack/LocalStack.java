@@ -1,5 +1,7 @@
 package io.freshet.eventmodel.stack;
 
+import java.net.URI;
+
 /**
  * Where the stack under test runs. `./freshet test` exports these for the *IT tests; the defaults are
  * the local stack's ports, so an IT can also be run from an IDE against `./freshet up`.
@@ -8,6 +10,8 @@ public final class LocalStack {
 
     /** The instance id `./freshet` gives each service it runs (their static Kafka group membership). */
     public static final String INSTANCE_ID = "local";
+    /** A service's management port is its own port + this. */
+    public static final int MANAGEMENT_PORT_OFFSET = 1000;
 
     private LocalStack() {
     }
@@ -26,6 +30,15 @@ public final class LocalStack {
 
     public static String analyticsUrl() {
         return env("ANALYTICS_URL", "http://127.0.0.1:8083");
+    }
+
+    /**
+     * The management interface (health, metrics) of the service at {@code serviceUrl}: its port + 1000, as `./freshet`
+     * and {@link ServiceInstance} run them.
+     */
+    public static String managementUrl(String serviceUrl) {
+        URI service = URI.create(serviceUrl);
+        return service.getScheme() + "://" + service.getHost() + ":" + (service.getPort() + MANAGEMENT_PORT_OFFSET);
     }
 
     /** The MQTT broker devices publish to. */

@@ -4,7 +4,7 @@ import io.freshet.eventmodel.metrics.PrometheusText;
 
 import static io.restassured.RestAssured.given;
 
-/** Reads a service's Prometheus metrics, as a scrape would. */
+/** Reads a service's Prometheus metrics, as a scrape would: on its management port ({@link LocalStack#managementUrl}). */
 public final class Metrics {
 
     private Metrics() {
@@ -15,8 +15,9 @@ public final class Metrics {
         return scrape(serviceUrl).sum(name, labels);
     }
 
-    /** The service's metrics now (its {@code /q/metrics}, which must answer 200). */
+    /** The service's metrics now (its management interface's {@code /q/metrics}, which must answer 200). */
     public static PrometheusText scrape(String serviceUrl) {
-        return PrometheusText.of(given().baseUri(serviceUrl).get("/q/metrics").then().statusCode(200).extract().asString());
+        return PrometheusText.of(given().baseUri(LocalStack.managementUrl(serviceUrl)).get("/q/metrics").then().statusCode(200)
+                .extract().asString());
     }
 }

@@ -72,6 +72,7 @@ public final class ServiceInstance implements AutoCloseable {
                 .redirectOutput(log(part, instanceId).toFile());
         // as ./freshet starts its own: state (the router's Kafka Streams stores) under .freshet/data
         builder.environment().putAll(Map.of("FRESHET_INSTANCE_ID", instanceId, portVariable, String.valueOf(port),
+                "FRESHET_MANAGEMENT_PORT", String.valueOf(port + LocalStack.MANAGEMENT_PORT_OFFSET),
                 "FRESHET_BIND_HOST", "127.0.0.1", "FRESHET_STATE_DIR", root.resolve(".freshet/data").toString()));
         builder.environment().putAll(environment);
         return builder.start();
@@ -85,6 +86,11 @@ public final class ServiceInstance implements AutoCloseable {
         return url;
     }
 
+    /** Its health and metrics. */
+    public String managementUrl() {
+        return LocalStack.managementUrl(url);
+    }
+
     /** `kill -9`, as a crash or a lost node would do it. */
     public void kill() {
         process.destroyForcibly();
@@ -93,7 +99,7 @@ public final class ServiceInstance implements AutoCloseable {
 
     private boolean ready() {
         try (var http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+            return http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;

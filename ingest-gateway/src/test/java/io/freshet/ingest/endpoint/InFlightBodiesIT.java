@@ -1,6 +1,7 @@
 package io.freshet.ingest.endpoint;
 
 import io.freshet.eventmodel.stack.LocalStack;
+import io.freshet.eventmodel.stack.Metrics;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TestTenants.TestTenant;
 import io.restassured.http.ContentType;
@@ -89,10 +90,6 @@ class InFlightBodiesIT {
     }
 
     private static long inFlightBytes() {
-        String metrics = given().baseUri(LocalStack.ingestUrl()).get("/q/metrics").then().statusCode(200)
-                .extract().asString();
-        return metrics.lines().filter(line -> line.startsWith("freshet_ingest_in_flight_body_bytes "))
-                .map(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
-                .findFirst().orElseThrow();
+        return (long) Metrics.sum(LocalStack.ingestUrl(), "freshet_ingest_in_flight_body_bytes");
     }
 }

@@ -31,7 +31,7 @@ class SecuredKafkaIT {
         try (var gateway = ServiceInstance.start("ingest-gateway", "sasl", 18280, "INGEST_PORT", sasl(password));
              var router = ServiceInstance.start("router", "sasl", 18282, "ROUTER_PORT", sasl(password))) {
             // the routes (Kafka Streams, configured apart from the other clients) joined their group over SASL
-            await().atMost(Duration.ofSeconds(60)).until(() -> "RUNNING".equals(given().baseUri(router.url())
+            await().atMost(Duration.ofSeconds(60)).until(() -> "RUNNING".equals(given().baseUri(router.managementUrl())
                     .get("/q/health/live").path("checks.find { it.name == 'Kafka Streams state health check' }.data.state")));
             given().baseUri(gateway.url()).header("Authorization", tenant.bearer()).contentType("application/json")
                     .body("[{\"type\":\"sasl.sent\"},{\"type\":\"sasl.sent\"},{\"type\":\"sasl.sent\"}]")
