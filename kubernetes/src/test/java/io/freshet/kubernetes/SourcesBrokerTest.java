@@ -146,6 +146,28 @@ class SourcesBrokerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
+    void theBrokerLoadsFreshetsGuardWhichPushesBackBeforeItsQueueIsFull(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode workload = rendered.workload(SERVICE);
+        JsonNode broker = container(workload, BROKER);
+        Map<String, List<String>> config = brokerConfig(rendered, workload, broker);
+
+        assertTrue(broker.path("image").asText().contains("freshet/mosquitto"),
+                overlay + ": the broker's image (" + broker.path("image").asText() + ") is not the one with the guard");
+        assertEquals(List.of("/usr/lib/freshet/freshet_mqtt_guard.so"), config.get("plugin"), overlay);
+        assertEquals(List.of("freshet_sources"), config.get("plugin_opt_service_user"), overlay + ": the service's own user");
+        assertEquals(List.of("freshet-sources-"), config.get("plugin_opt_service_prefix"), overlay);
+        String authDir = rendered.value(rendered.container(SERVICE), "FRESHET_MQTT_AUTH_DIR");
+        assertEquals(List.of(authDir + "/limits"), config.get("plugin_opt_limits_file"), overlay + ": the limits the service keeps");
+        // the guard's backlog bound comes before the broker's own queue bounds, past which it would drop acknowledged messages
+        assertTrue(Long.parseLong(config.get("plugin_opt_max_backlog").getFirst())
+                < Long.parseLong(config.get("max_queued_messages").getFirst()), overlay);
+        assertTrue(Long.parseLong(config.get("plugin_opt_max_backlog_bytes").getFirst())
+                < Long.parseLong(config.get("max_queued_bytes").getFirst()), overlay);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
     void devicesReachTheBrokerOverTlsThroughTheServiceMqtt(String overlay) {
         Rendered rendered = Rendered.of(overlay);
         JsonNode workload = rendered.workload(SERVICE);
