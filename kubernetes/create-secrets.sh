@@ -20,7 +20,7 @@ usage() {
 [ $# -ge 1 ] || usage
 namespace=$1
 shift
-cert= key=
+cert='' key=''
 while [ $# -gt 0 ]; do
   case $1 in
     --mqtt-cert) [ $# -ge 2 ] || usage; cert=$2; shift 2 ;;
