@@ -111,8 +111,11 @@ subcommand_help() {
   cat
 }
 
-# A secret FILE of BYTES random bytes (hex), made once, readable by this user only.
-ensure_secret() { [ -s "$1" ] || (umask 077 && od -An -tx1 -N"$2" /dev/urandom | tr -d ' \n' >"$1"); }
+# A secret FILE of BYTES random bytes, made once, readable by this user only: hex, or base64 when the third word says so.
+ensure_secret() {
+  [ -s "$1" ] || (umask 077 && head -c "$2" /dev/urandom \
+    | if [ "${3:-hex}" = base64 ]; then base64 -w 0; else od -An -tx1 | tr -d ' \n'; fi >"$1")
+}
 
 run_subcommand() {
   local noun=$1 commands=$2 command=${3:-}

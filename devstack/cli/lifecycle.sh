@@ -145,6 +145,17 @@ export_endpoints() {
   if [ -z "$(external_url mqtt)" ]; then
     export FRESHET_MQTT_AUTH_DIR=$STATE/mosquitto FRESHET_MQTT_PID_FILE=$RUN/mosquitto.broker.pid
   fi
+  # Tenants' database sources may not reach loopback or private hosts; the local PostgreSQL (the demo's and the tests'
+  # tenant database) is the exception, added to the operator's own (docs/sources.md, "Hosts a source may reach").
+  local postgres
+  postgres=127.0.0.1:$(port_of postgres)
+  case ",${FRESHET_SOURCES_ALLOWED_HOSTS:-}," in
+    *",$postgres,"*) ;;
+    *) export FRESHET_SOURCES_ALLOWED_HOSTS=${FRESHET_SOURCES_ALLOWED_HOSTS:+$FRESHET_SOURCES_ALLOWED_HOSTS,}$postgres ;;
+  esac
+  # The key that encrypts tenants' database passwords in freshet.tenants: made once; start_service hands it to the two
+  # services that use it.
+  ensure_secret "$STATE/secrets-key" 32 base64
   # Traces: an OTLP endpoint given turns them on in every service (OpenTelemetry's own variables; see docs/operations.md).
   if [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_SDK_DISABLED=${OTEL_SDK_DISABLED:-false}; fi
 }

@@ -63,9 +63,9 @@ source_mqtt() {
   answer=$(admin_call analytics-api POST "$(sources_path "${ARGS[0]}" /mqtt)") || exit
   if has_opt --json; then printf '%s\n' "$answer"; return; fi
   jq -r --arg url "${MQTT_URL:-$(url_of mqtt)}" '"broker:\t\($url)", "username:\t\(.username)", "password:\t\(.password)",
-    "topics:\t\(.topicPrefix)<type>"' <<<"$answer" | print_table
+    "client ids:\t\(.username):<device name>", "topics:\t\(.topicPrefix)<type>"' <<<"$answer" | print_table
   say "The password is shown only now. Try (mosquitto_pub takes it on its command line, which ps shows: for a test only):"
-  say "  mosquitto_pub -h 127.0.0.1 -q 1 -u ${ARGS[0]} -P <password> \\"
+  say "  mosquitto_pub -h 127.0.0.1 -q 1 -u ${ARGS[0]} -P <password> -i ${ARGS[0]}:device-1 \\"
   say "    -t '$(jq -r .topicPrefix <<<"$answer")reading' -m '{\"properties\":{\"temperature\":21.5}}'"
 }
 

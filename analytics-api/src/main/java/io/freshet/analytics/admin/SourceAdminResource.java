@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A tenant's sources besides HTTP, which the sources service reads (admin token required, see {@link AdminAuthFilter}):
@@ -36,7 +37,6 @@ public class SourceAdminResource {
     private static final Logger LOG = Logger.getLogger(SourceAdminResource.class);
     static final String MQTT_KEY_NAME = "mqtt";
     static final int MAX_DATABASES = 20;
-    static final int MAX_TABLES = 100;
 
     /** The tenant's MQTT login, shown once: the password is a new write key, stored hashed. */
     public record MqttCredentials(String username, String password, String keyId, String topicPrefix) {
@@ -67,9 +67,11 @@ public class SourceAdminResource {
     }
 
     private final TenantStore store;
+    private final DatabaseSourceChecks checks;
 
-    public SourceAdminResource(TenantStore store) {
+    public SourceAdminResource(TenantStore store, DatabaseSourceChecks checks) {
         this.store = store;
+        this.checks = checks;
     }
 
     @GET
@@ -111,18 +113,20 @@ public class SourceAdminResource {
     public Response putDatabase(@PathParam("id") String id, @PathParam("name") String name, DatabaseRequest request) {
         Tenant tenant = store.existing(id);
         if (!DatabaseSource.NAME_PATTERN.matcher(name).matches()) {
-            throw invalid("the source's name must match " + DatabaseSource.NAME_PATTERN.pattern());
+            throw DatabaseSourceChecks.invalid("the source's name must match " + DatabaseSource.NAME_PATTERN.pattern());
         }
-        boolean exists = tenant.databases().stream().anyMatch(d -> d.name().equals(name));
-        if (!exists && tenant.databases().size() >= MAX_DATABASES) {
-            throw invalid("a tenant has at most " + MAX_DATABASES + " database sources");
+        Optional<DatabaseSource> existing = tenant.databases().stream().filter(d -> d.name().equals(name)).findFirst();
+        if (existing.isEmpty() && tenant.databases().size() >= MAX_DATABASES) {
+            throw DatabaseSourceChecks.invalid("a tenant has at most " + MAX_DATABASES + " database sources");
         }
+        // a replaced source keeps its slot: it holds the changes not yet read
+        String slot = existing.map(d -> d.slotName(id)).orElseGet(() -> DatabaseSource.newSlotName(id, name));
         Instant now = Instant.now();
-        DatabaseSource source = validated(name, request, now);
+        DatabaseSource source = checks.checked(name, request, slot, now);
         store.save(tenant.withDatabase(source, now));
-        LOG.infof("Database source %s of tenant %s set: %s:%d/%s, tables %s", name, id, source.host(), source.port(),
-                source.database(), source.tables());
-        return Response.status(exists ? Status.OK : Status.CREATED).entity(DatabaseView.of(tenant, source)).build();
+        LOG.infof("Database source %s of tenant %s set: %s:%d/%s, tables %s, slot %s", name, id, source.host(), source.port(),
+                source.database(), source.tables(), slot);
+        return Response.status(existing.isPresent() ? Status.OK : Status.CREATED).entity(DatabaseView.of(tenant, source)).build();
     }
 
     @DELETE
@@ -135,38 +139,5 @@ public class SourceAdminResource {
         store.save(tenant.withoutDatabase(name, Instant.now()));
         LOG.infof("Database source %s of tenant %s deleted", name, id);
         return Response.noContent().build();
-    }
-
-    private static DatabaseSource validated(String name, DatabaseRequest request, Instant now) {
-        if (request == null) {
-            throw invalid("the body must be a JSON object with host, port, database, user, password and tables");
-        }
-        if (request.host() == null || !request.host().matches("[A-Za-z0-9.-]{1,253}")) {
-            throw invalid("'host' must be a host name or IP address");
-        }
-        int port = request.port() == null ? 5432 : request.port();
-        if (port < 1 || port > 65535) {
-            throw invalid("'port' must be between 1 and 65535");
-        }
-        if (request.database() == null || !request.database().matches("[A-Za-z0-9_$-]{1,63}")) {
-            throw invalid("'database' must be a PostgreSQL database name");
-        }
-        if (request.user() == null || request.user().isBlank() || request.user().length() > 63) {
-            throw invalid("'user' must be a PostgreSQL role with the REPLICATION attribute");
-        }
-        if (request.password() == null || request.password().length() > 1024) {
-            throw invalid("'password' is required (at most 1024 characters)");
-        }
-        List<String> tables = request.tables();
-        if (tables == null || tables.isEmpty() || tables.size() > MAX_TABLES
-                || !tables.stream().allMatch(t -> t != null && DatabaseSource.TABLE_PATTERN.matcher(t).matches())) {
-            throw invalid("'tables' must list 1 to " + MAX_TABLES + " tables as schema.table, e.g. [\"public.orders\"]");
-        }
-        return new DatabaseSource(name, request.host(), port, request.database(), request.user(), request.password(),
-                tables.stream().distinct().toList(), Boolean.TRUE.equals(request.snapshot()), now);
-    }
-
-    private static ApiException invalid(String message) {
-        return new ApiException(Status.BAD_REQUEST, "invalid_source", message);
     }
 }

@@ -4,6 +4,7 @@ import io.freshet.analytics.endpoint.ApiException;
 import jakarta.ws.rs.core.Response.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freshet.eventmodel.tenant.SourcePasswords;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -18,7 +19,9 @@ import java.time.Duration;
 
 /**
  * Writes tenant changes to the compacted topic freshet.tenants and waits until this instance's
- * {@link TenantRegistry} has read them back, so a caller can use a new key as soon as it gets it.
+ * {@link TenantRegistry} has read them back, so a caller can use a new key as soon as it gets it. No database
+ * password reaches the topic in clear: each is encrypted on its way ({@link SourcePasswords}), those stored in clear
+ * before included.
  */
 @ApplicationScoped
 public class TenantStore {
@@ -30,11 +33,14 @@ public class TenantStore {
     private final MutinyEmitter<String> changes;
     private final TenantRegistry registry;
     private final ObjectMapper json;
+    private final SourcePasswords passwords;
 
-    public TenantStore(@Channel(CHANNEL) MutinyEmitter<String> changes, TenantRegistry registry, ObjectMapper json) {
+    public TenantStore(@Channel(CHANNEL) MutinyEmitter<String> changes, TenantRegistry registry, ObjectMapper json,
+                       SourcePasswords passwords) {
         this.changes = changes;
         this.registry = registry;
         this.json = json;
+        this.passwords = passwords;
     }
 
     /** The tenant with this id, or a 404 naming it. */
@@ -45,7 +51,7 @@ public class TenantStore {
 
     /** Stores the tenant and returns once the registry reflects it. */
     public synchronized void save(Tenant tenant) {
-        RecordMetadata written = write(tenant);
+        RecordMetadata written = write(passwords.sealed(tenant));
         try {
             if (!registry.awaitApplied(written.partition(), written.offset(), WRITE_TIMEOUT)) {
                 throw new TenantStoreUnavailableException("the tenant was stored but not yet visible");

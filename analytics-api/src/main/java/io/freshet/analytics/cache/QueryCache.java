@@ -3,10 +3,8 @@ package io.freshet.analytics.cache;
 import io.freshet.analytics.config.AnalyticsConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.clickhouse.client.api.ClickHouseException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.freshet.analytics.endpoint.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +13,6 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -108,7 +105,7 @@ public class QueryCache {
             }
         }
         try {
-            T answer = timer(query).record(() -> computeOrUnavailable(compute));
+            T answer = timer(query).record(compute);
             String text = write(answer);
             mine.complete(answer);
             store(key, text, rangeEnd.isAfter(Instant.now().minus(settle)) ? liveTtl : closedTtl);
@@ -118,17 +115,6 @@ public class QueryCache {
             throw e;
         } finally {
             computing.remove(key);
-        }
-    }
-
-    /** ClickHouse away or failing is the service's trouble, not the request's: 503, to be retried. */
-    private static <T> T computeOrUnavailable(Supplier<T> compute) {
-        try {
-            return compute.get();
-        } catch (ClickHouseException e) {
-            LOG.warnf("Answering 503: ClickHouse did not answer a query (%s)", e.getMessage());
-            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "analytics_unavailable",
-                    "The analytics store cannot answer right now; retry after the Retry-After delay");
         }
     }
 

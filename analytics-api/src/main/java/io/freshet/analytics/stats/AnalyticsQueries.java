@@ -1,6 +1,5 @@
 package io.freshet.analytics.stats;
 
-import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,10 +26,10 @@ public class AnalyticsQueries {
     public record FunnelStep(String type, long users) {
     }
 
-    private final Client clickHouse;
+    private final AnalyticsStore store;
 
-    public AnalyticsQueries(Client clickHouse) {
-        this.clickHouse = clickHouse;
+    public AnalyticsQueries(AnalyticsStore store) {
+        this.store = store;
     }
 
     /** Events per bucket and type, with their distinct users (from the rollup); of one type if {@code type} is set. */
@@ -42,7 +41,7 @@ public class AnalyticsQueries {
                   %s
                 GROUP BY start, type
                 ORDER BY start, type""".formatted(interval.truncateFunction, typeFilter(type));
-        return clickHouse.queryAll(sql, params(tenant, range, type)).stream()
+        return store.query(tenant, "counts", sql, params(tenant, range, type)).stream()
                 .map(r -> new CountBucket(r.getInstant("start"), r.getString("type"), r.getLong("count"), r.getLong("users")))
                 .toList();
     }
@@ -53,7 +52,7 @@ public class AnalyticsQueries {
                 SELECT %s(minute) AS start, uniqMerge(users) AS users FROM freshet.events_per_minute
                 WHERE tenant_id = {tenant:String} AND minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
                 GROUP BY start ORDER BY start""".formatted(interval.truncateFunction);
-        return clickHouse.queryAll(sql, params(tenant, range, null)).stream()
+        return store.query(tenant, "users", sql, params(tenant, range, null)).stream()
                 .map(r -> new UserBucket(r.getInstant("start"), r.getLong("users"))).toList();
     }
 
@@ -68,7 +67,7 @@ public class AnalyticsQueries {
                 WHERE tenant_id = {tenant:String} AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} %s
                 GROUP BY value ORDER BY count DESC, value LIMIT {limit:UInt32}"""
                 .formatted(dimension.expression(), typeFilter(type));
-        return clickHouse.queryAll(sql, params).stream()
+        return store.query(tenant, "top", sql, params).stream()
                 .map(r -> new TopValue(r.getString("value"), r.getLong("count"), r.getLong("users"))).toList();
     }
 
@@ -90,7 +89,7 @@ public class AnalyticsQueries {
                 GROUP BY level""".formatted(
                 String.join(", ", placeholders.stream().map(p -> "type = " + p).toList()), String.join(", ", placeholders));
         long[] reached = new long[steps.size() + 1];
-        for (GenericRecord row : clickHouse.queryAll(sql, params)) {
+        for (GenericRecord row : store.query(tenant, "funnel", sql, params)) {
             reached[row.getInteger("level")] = row.getLong("users");
         }
         List<FunnelStep> funnel = new ArrayList<>();

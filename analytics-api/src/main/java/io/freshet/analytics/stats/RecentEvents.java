@@ -1,6 +1,5 @@
 package io.freshet.analytics.stats;
 
-import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,11 +32,11 @@ public class RecentEvents {
     public record Page(List<StoredEvent> events, String nextCursor) {
     }
 
-    private final Client clickHouse;
+    private final AnalyticsStore store;
     private final ObjectMapper json;
 
-    public RecentEvents(Client clickHouse, ObjectMapper json) {
-        this.clickHouse = clickHouse;
+    public RecentEvents(AnalyticsStore store, ObjectMapper json) {
+        this.store = store;
         this.json = json;
     }
 
@@ -57,7 +56,7 @@ public class RecentEvents {
                 WHERE tenant_id = {tenant:String} AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} %s %s
                 ORDER BY event_time DESC, event_id DESC LIMIT {limit:UInt32}"""
                 .formatted(AnalyticsQueries.typeFilter(type), afterFilter);
-        List<StoredEvent> events = clickHouse.queryAll(sql, params).stream().map(this::event).toList();
+        List<StoredEvent> events = store.query(tenant, "events", sql, params).stream().map(this::event).toList();
         String next = events.size() < limit ? null
                 : new Cursor(events.getLast().eventTime().toEpochMilli(), UUID.fromString(events.getLast().eventId())).encode();
         return new Page(events, next);

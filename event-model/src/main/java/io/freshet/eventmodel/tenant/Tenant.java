@@ -92,6 +92,11 @@ public record Tenant(String id, String name, String apiKeyHash, long rateLimitPe
         return new Tenant(id, name, apiKeyHash, rateLimitPerSecond, rules, rulesVersion, createdAt, at, apiKeys, allowedOrigins, kept);
     }
 
+    /** These database sources in place of its own (the same ones, changed: e.g. their passwords encrypted). */
+    public Tenant withDatabases(List<DatabaseSource> sources, Instant at) {
+        return new Tenant(id, name, apiKeyHash, rateLimitPerSecond, rules, rulesVersion, createdAt, at, apiKeys, allowedOrigins, sources);
+    }
+
     public Tenant withoutDatabase(String sourceName, Instant at) {
         List<DatabaseSource> kept = databases.stream().filter(d -> !d.name().equals(sourceName)).toList();
         return new Tenant(id, name, apiKeyHash, rateLimitPerSecond, rules, rulesVersion, createdAt, at, apiKeys, allowedOrigins, kept);

@@ -40,13 +40,17 @@ final class DatabaseCapture {
 
     private final String tenantId;
     private final DatabaseSource source;
+    private final SourcesConfig.Databases config;
+    private final KafkaConnection kafka;
+    private final short replicationFactor;
     private final ChangeEvents changeEvents;
     private final SourceIntake intake;
     private final ExecutorService thread;
-    private final DebeziumEngine<ChangeEvent<String, String>> engine;
     private final MeterRegistry meters;
     private final List<Gauge> gauges;
     private final AtomicLong lastCommitMillis = new AtomicLong();
+    /** Made by {@link #start(DatabaseLogins)}, once the login is known; null for a capture refused before it. */
+    private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
     private volatile boolean closing;
     private volatile boolean running = true;
     private volatile String failure;
@@ -56,14 +60,12 @@ final class DatabaseCapture {
                     short replicationFactor, ChangeEvents changeEvents, SourceIntake intake, MeterRegistry meters) {
         this.tenantId = tenantId;
         this.source = source;
+        this.config = config;
+        this.kafka = kafka;
+        this.replicationFactor = replicationFactor;
         this.changeEvents = changeEvents;
         this.intake = intake;
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("capture-" + name()).daemon().factory());
-        this.engine = DebeziumEngine.create(Json.class)
-                .using(properties(config, kafka, replicationFactor))
-                .using(this::completed)
-                .notifying(this::handleBatch)
-                .build();
         this.meters = meters;
         Tags tags = Tags.of("tenant", tenantId, "source", source.name());
         this.gauges = List.of(
@@ -83,10 +85,30 @@ final class DatabaseCapture {
         return source;
     }
 
-    void start() {
+    /**
+     * Starts the engine with this login; a login that cannot be had (a host refused now, a password that does not
+     * decrypt) stops the capture as a failed connection would, and it is tried again after the backoff.
+     */
+    void start(DatabaseLogins logins) {
+        try {
+            DatabaseLogins.Login login = logins.login(tenantId, source);
+            engine = DebeziumEngine.create(Json.class)
+                    .using(properties(login))
+                    .using(this::completed)
+                    .notifying(this::handleBatch)
+                    .build();
+        } catch (RuntimeException e) {
+            refuse(rootMessage(e));
+            return;
+        }
         LOG.infof("Capturing %s: %s:%d/%s, tables %s, slot %s", name(), source.host(), source.port(), source.database(),
                 source.tables(), source.slotName(tenantId));
         thread.execute(engine);
+    }
+
+    /** Does not start, for this reason: reported as a stopped capture (log, gauge), tried again after the backoff. */
+    void refuse(String reason) {
+        completed(false, reason, null);
     }
 
     boolean running() {
@@ -113,7 +135,9 @@ final class DatabaseCapture {
         gauges.forEach(meters::remove);
         closing = true;
         try {
-            engine.close();
+            if (engine != null) {
+                engine.close();
+            }
         } catch (IOException e) {
             LOG.warnf("Closing the capture of %s: %s", name(), e.toString());
         }
@@ -169,16 +193,16 @@ final class DatabaseCapture {
         return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
-    private Properties properties(SourcesConfig.Databases config, KafkaConnection kafka, short replicationFactor) {
+    private Properties properties(DatabaseLogins.Login login) {
         String slot = source.slotName(tenantId);
         var props = new Properties();
         props.setProperty("name", "freshet-" + slot);
         props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        props.setProperty("database.hostname", source.host());
+        props.setProperty("database.hostname", login.host());
         props.setProperty("database.port", Integer.toString(source.port()));
         props.setProperty("database.dbname", source.database());
         props.setProperty("database.user", source.user());
-        props.setProperty("database.password", source.password());
+        props.setProperty("database.password", login.password());
         props.setProperty("topic.prefix", slot);
         props.setProperty("plugin.name", "pgoutput");
         props.setProperty("slot.name", slot);

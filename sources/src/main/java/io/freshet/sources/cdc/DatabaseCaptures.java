@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,7 @@ public class DatabaseCaptures {
     private final ChangeEvents changeEvents;
     private final SourceIntake intake;
     private final MeterRegistry meters;
+    private final DatabaseLogins logins;
     private final short replicationFactor;
     /** By {@link DatabaseCapture#name()}; touched by the reconcile loop only (and the shutdown, after it). */
     private final Map<String, DatabaseCapture> running = new HashMap<>();
@@ -49,10 +52,14 @@ public class DatabaseCaptures {
         String name() {
             return tenantId + "/" + source.name();
         }
+
+        String slot() {
+            return source.slotName(tenantId);
+        }
     }
 
     public DatabaseCaptures(SourcesConfig config, TenantRegistry tenants, KafkaConnection kafka, ChangeEvents changeEvents,
-                            SourceIntake intake, MeterRegistry meters,
+                            SourceIntake intake, MeterRegistry meters, DatabaseLogins logins,
                             @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
         this.config = config.databases();
         this.tenants = tenants;
@@ -60,6 +67,7 @@ public class DatabaseCaptures {
         this.changeEvents = changeEvents;
         this.intake = intake;
         this.meters = meters;
+        this.logins = logins;
         this.replicationFactor = replicationFactor;
     }
 
@@ -103,12 +111,34 @@ public class DatabaseCaptures {
                 stop(name);
             }
         }
+        Map<String, Wanted> slotOwners = slotOwners(wanted.values());
         wanted.forEach((name, want) -> running.computeIfAbsent(name, missing -> {
             var capture = new DatabaseCapture(want.tenantId(), want.source(), config, kafka, replicationFactor, changeEvents,
                     intake, meters);
-            capture.start();
+            Wanted owner = slotOwners.get(want.slot());
+            if (owner.equals(want)) {
+                capture.start(logins);
+            } else {
+                capture.refuse("its replication slot " + want.slot() + " is the slot of " + owner.name()
+                        + ", created before it: remove this source and add it again, to get a slot of its own");
+            }
             return capture;
         }));
+    }
+
+    /**
+     * The source each slot belongs to: the first created. Two sources made before slot names were unique per tenant
+     * and source can share one ({@link DatabaseSource#newSlotName}); the later one must not go on from the other's
+     * position, nor take its changes.
+     */
+    private static Map<String, Wanted> slotOwners(Collection<Wanted> wanted) {
+        Map<String, Wanted> owners = new HashMap<>();
+        Comparator<Wanted> first = Comparator.comparing((Wanted w) -> w.source().createdAt(),
+                Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(Wanted::name);
+        for (Wanted want : wanted) {
+            owners.merge(want.slot(), want, (one, other) -> first.compare(one, other) <= 0 ? one : other);
+        }
+        return owners;
     }
 
     private void stop(String name) {

@@ -79,7 +79,7 @@ public interface SourcesConfig {
          */
         Optional<List<String>> allowedHosts();
 
-        /** Where Freshet's engines are (Kafka, ClickHouse, Redis, registry): no source may connect to their hosts. */
+        /** Where Freshet's engines are (Kafka, ClickHouse, Redis, registry, MQTT): no source may connect to their hosts. */
         List<String> engineEndpoints();
 
         /** Decrypts the sources' passwords: the admin API's key (FRESHET_SECRETS_KEY); required while sources are on. */

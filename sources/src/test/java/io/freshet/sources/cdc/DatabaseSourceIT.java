@@ -19,18 +19,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Database changes, against the real stack: a tenant's PostgreSQL table (the local PostgreSQL of `./freshet up`) is
  * made a source through the admin API; the rows inserted, updated and deleted become events
  * {@code db.<table>.<insert|update|delete>} in ClickHouse once each, also when the sources service is killed while
- * rows are inserted, updated and deleted.
+ * rows are inserted, updated and deleted. And as a hostile tenant would try: names chosen to share another tenant's
+ * replication slot, a source aimed at the cloud's metadata address, a line break smuggled into a setting.
  */
 class DatabaseSourceIT {
 
     /** A captured table of a test: removed after it, with its slot and publication, so none piles up across runs. */
-    private record Capture(String tenantId, String table, String slot) {
+    private record Capture(String tenantId, String source, String table, String slot) {
     }
 
     private final List<Capture> captures = new ArrayList<>();
@@ -38,7 +44,7 @@ class DatabaseSourceIT {
     @AfterEach
     void removeCaptures() throws SQLException {
         for (Capture capture : captures) {
-            TestTenants.admin().delete("/v1/admin/tenants/" + capture.tenantId() + "/sources/databases/main")
+            TestTenants.admin().delete("/v1/admin/tenants/" + capture.tenantId() + "/sources/databases/" + capture.source())
                     .then().statusCode(204);
             await().atMost(Duration.ofSeconds(30)).until(() -> !slotActive(capture.slot()));
             try (Connection db = database()) {
@@ -117,21 +123,83 @@ class DatabaseSourceIT {
                         + "FROM freshet.events WHERE tenant_id = '" + tenant.id() + "' GROUP BY type ORDER BY type"));
     }
 
-    /** A new table of the tenant, captured: returns its name once the capture's replication slot is active. */
+    @Test
+    void tenantsWhoseNamesOnceMadeOneSlotEachCaptureOnlyTheirOwnRows() throws Exception {
+        // tenant X with source prod-db and tenant X-prod with source db: both slots were freshet_X_prod_db, so the
+        // second capture went on from the first one's position in the first one's slot
+        String victim = tenantNamed(TestTenants.newId("acc-slot"));
+        String attacker = tenantNamed(victim + "-prod");
+        String victimTable = captured(victim, "prod-db", "orders");
+        String attackerTable = captured(attacker, "db", "orders");
+
+        String victimSlot = TestTenants.admin().get("/v1/admin/tenants/" + victim + "/sources")
+                .then().statusCode(200).extract().path("databases[0].slot");
+        String attackerSlot = TestTenants.admin().get("/v1/admin/tenants/" + attacker + "/sources")
+                .then().statusCode(200).extract().path("databases[0].slot");
+        assertNotEquals(victimSlot, attackerSlot);
+        assertTrue(slotActive(victimSlot) && slotActive(attackerSlot), "each capture reads its own slot");
+
+        try (Connection db = database()) {
+            db.createStatement().execute("INSERT INTO " + victimTable + " (name, qty) SELECT 'v-' || i, i FROM generate_series(1, 7) i");
+            db.createStatement().execute("INSERT INTO " + attackerTable + " (name, qty) SELECT 'a-' || i, i FROM generate_series(1, 4) i");
+        }
+        ClickHouseProbe.awaitStoredOnce(victim, 7);
+        ClickHouseProbe.awaitStoredOnce(attacker, 4);
+        assertEquals("db." + victimTable.substring(victimTable.indexOf('.') + 1) + ".insert\t7",
+                ClickHouseProbe.query("SELECT type, count() FROM freshet.events WHERE tenant_id = '" + victim + "' GROUP BY type"));
+        assertEquals("db." + attackerTable.substring(attackerTable.indexOf('.') + 1) + ".insert\t4",
+                ClickHouseProbe.query("SELECT type, count() FROM freshet.events WHERE tenant_id = '" + attacker + "' GROUP BY type"));
+    }
+
+    @Test
+    void aSourceAimedInsideFreshetsNetworkOrWithALineBreakInASettingIsRefused() {
+        var tenant = TestTenants.create("cdc-hostile");
+        String sources = "/v1/admin/tenants/" + tenant.id() + "/sources";
+
+        TestTenants.admin().body(settings("169.254.169.254", 80, "freshet", List.of("public.anything")))
+                .put(sources + "/databases/metadata")
+                .then().statusCode(400).body("error.code", equalTo("source_host_refused"))
+                .body("error.message", containsString("FRESHET_SOURCES_ALLOWED_HOSTS"));
+        TestTenants.admin().body(settings("127.0.0.1", LocalStack.postgresPort(), "freshet\r\nreplication=database",
+                        List.of("public.anything")))
+                .put(sources + "/databases/smuggled")
+                .then().statusCode(400).body("error.code", equalTo("invalid_source"))
+                .body("error.message", containsString("'user' must not hold control characters"));
+
+        TestTenants.admin().get(sources).then().statusCode(200).body("databases", empty());
+    }
+
+    /** A tenant with exactly this id, as a tenant choosing its own name would have it. */
+    private static String tenantNamed(String id) {
+        TestTenants.admin().body(Map.of("id", id, "name", id)).post("/v1/admin/tenants").then().statusCode(201);
+        return id;
+    }
+
+    /** A new table of the tenant, captured by its source "main": returns its name once the capture's slot is active. */
     private String captured(String tenantId, String prefix) throws SQLException {
+        return captured(tenantId, "main", prefix);
+    }
+
+    /** A new table of the tenant, captured by this source of it: returns its name once the capture's slot is active. */
+    private String captured(String tenantId, String source, String prefix) throws SQLException {
         String table = "public." + prefix + "_" + tenantId.replace('-', '_');
         try (Connection db = database()) {
             db.createStatement().execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text, qty int)");
             // the whole row before an update or delete, not only its key
             db.createStatement().execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
         }
-        String slot = TestTenants.admin().body(Map.of("host", "127.0.0.1", "port", LocalStack.postgresPort(),
-                        "database", "demo", "user", "freshet", "password", LocalStack.postgresPassword(), "tables", List.of(table)))
-                .put("/v1/admin/tenants/" + tenantId + "/sources/databases/main")
+        String slot = TestTenants.admin().body(settings("127.0.0.1", LocalStack.postgresPort(), "freshet", List.of(table)))
+                .put("/v1/admin/tenants/" + tenantId + "/sources/databases/" + source)
                 .then().statusCode(201).extract().path("slot");
-        captures.add(new Capture(tenantId, table, slot));
+        captures.add(new Capture(tenantId, source, table, slot));
         await().atMost(Duration.ofSeconds(60)).until(() -> slotActive(slot));
         return table;
+    }
+
+    /** A database source's settings on the local PostgreSQL's demo database, with its password. */
+    private static Map<String, Object> settings(String host, int port, String user, List<String> tables) {
+        return Map.of("host", host, "port", port, "database", "demo", "user", user,
+                "password", LocalStack.postgresPassword(), "tables", tables);
     }
 
     private static boolean slotActive(String slot) throws SQLException {
