@@ -1,5 +1,6 @@
 package io.freshet.analytics.endpoint;
 
+import io.freshet.eventmodel.http.TenantCors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -27,8 +28,6 @@ public final class WebSocketOrigin {
     }
 
     static Optional<String> foreign(String origin, String scheme, String host) {
-        // TenantCors's same-origin test, whose helper event-model keeps private
-        boolean sameOrigin = origin != null && host != null && origin.equals(scheme + "://" + host);
-        return origin == null || sameOrigin ? Optional.empty() : Optional.of(origin);
+        return origin == null || TenantCors.isSameOrigin(origin, scheme, host) ? Optional.empty() : Optional.of(origin);
     }
 }

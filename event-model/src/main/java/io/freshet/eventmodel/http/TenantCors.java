@@ -84,7 +84,11 @@ public class TenantCors {
     }
 
     private static boolean isSameOrigin(HttpServerRequest request, String origin) {
-        String host = request.getHeader(HttpHeaders.HOST);
-        return host != null && origin.equals(request.scheme() + "://" + host);
+        return isSameOrigin(origin, request.scheme(), request.getHeader(HttpHeaders.HOST));
+    }
+
+    /** True when a page of {@code origin} is the API's own (the request's scheme and Host): no tenant need allow it. */
+    public static boolean isSameOrigin(String origin, String scheme, String host) {
+        return origin != null && host != null && origin.equals(scheme + "://" + host);
     }
 }
