@@ -7,7 +7,9 @@ cmd_test() {
   prepare_machine
   # the dashboard's browser test; kubernetes/'s tests render the manifests with kubectl 1.27+ (kustomize v5;
   # client side only), whose package kubectl comes from an apt source such as pkgs.k8s.io, not Debian's archive
-  install_missing shellcheck:shellcheck chromium:chromium chromedriver:chromium-driver kubectl:kubectl node:nodejs npm:npm
+  # (mosquitto_sub and _pub: MqttGuardIT's service on a broker of its own)
+  install_missing shellcheck:shellcheck chromium:chromium chromedriver:chromium-driver kubectl:kubectl node:nodejs npm:npm \
+    mosquitto_sub:mosquitto-clients
   step "Shell scripts (shellcheck)"
   mapfile -t scripts < <(shell_scripts)
   shellcheck -x "${scripts[@]}" || die "shellcheck found the problems above in the shell scripts."
