@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the Secrets that the manifests expect but never carry, with random values, in a namespace of the cluster that
 # kubectl points at:
-#   freshet-secrets  admin-token, clickhouse-user, clickhouse-password, mqtt-password, redis-password, secrets-key
+#   freshet-secrets  admin-token, clickhouse-user, clickhouse-password, clickhouse-analytics-password, mqtt-password,
+#                    redis-password, secrets-key
 #   mqtt-tls         the MQTT broker's certificate for devices (kubernetes.io/tls)
 # Kafka's credentials are not among them: Strimzi makes one Secret per KafkaUser. A Secret that exists is left as it is
 # (rotating one is a step of its own: docs/kubernetes.md, "Secrets").
@@ -52,6 +53,7 @@ else
   openssl rand -hex 32 | tr -d '\n' >admin-token          # FRESHET_ADMIN_TOKEN
   printf freshet >clickhouse-user                          # the ClickHouseInstallation's user
   openssl rand -hex 24 | tr -d '\n' >clickhouse-password
+  openssl rand -hex 24 | tr -d '\n' >clickhouse-analytics-password # the analytics API's read-only user
   openssl rand -hex 16 | tr -d '\n' >mqtt-password         # the sources service's own MQTT user
   openssl rand -hex 24 | tr -d '\n' >redis-password
   openssl rand -base64 32 | tr -d '\n' >secrets-key        # FRESHET_SECRETS_KEY: AES-256, base64 of 32 bytes

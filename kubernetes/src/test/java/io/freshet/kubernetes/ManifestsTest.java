@@ -24,7 +24,8 @@ class ManifestsTest {
 
     /** The keys of the Secret freshet-secrets, which kubernetes/create-secrets.sh makes. */
     static final Set<String> FRESHET_SECRETS_KEYS =
-            Set.of("admin-token", "clickhouse-user", "clickhouse-password", "mqtt-password", "redis-password", "secrets-key");
+            Set.of("admin-token", "clickhouse-user", "clickhouse-password", "clickhouse-analytics-password", "mqtt-password",
+                    "redis-password", "secrets-key");
 
     @ParameterizedTest
     @CsvSource({"dev, freshet-dev", "production, freshet"})

@@ -20,6 +20,7 @@ import static io.freshet.kubernetes.Rendered.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Names and selectors that tie objects together: a typo in any of them fails silently on a cluster. */
@@ -125,6 +126,27 @@ class WiringTest {
         assertTrue(command.matches("(?s).*redis-server - .*requirepass \\$REDIS_PASSWORD\\b.*"), "Redis asks for no password: " + command);
         assertFalse(command.contains("--requirepass"), "Redis's password on its command line: " + command);
         assertEquals("freshet-secrets", redisPassword(rendered).path("name").asText(), overlay + ": Redis's password is not from the Secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void theAnalyticsApiReadsClickHouseAsAUserThatOnlyReadsWithinCappedLimits(String overlay) {
+        Rendered rendered = Rendered.of(overlay);
+        JsonNode analytics = rendered.container("analytics-api");
+        assertEquals("freshet_analytics", rendered.value(analytics, "ANALYTICS_CLICKHOUSE_USER"), overlay);
+        assertNull(rendered.environment(analytics).get("CLICKHOUSE_USER"), overlay + ": the analytics API has the writers' login");
+        JsonNode password = rendered.environment(analytics).get("ANALYTICS_CLICKHOUSE_PASSWORD").at("/valueFrom/secretKeyRef");
+
+        JsonNode configuration = rendered.only("ClickHouseInstallation").at("/spec/configuration");
+        JsonNode users = configuration.path("users");
+        assertEquals(password, users.at("/freshet_analytics~1password/valueFrom/secretKeyRef"), overlay + ": another password");
+        String profile = users.path("freshet_analytics/profile").asText();
+        assertEquals("2", configuration.path("profiles").path(profile + "/readonly").asText(), overlay + ": it may write");
+        assertEquals(List.of("GRANT SELECT ON freshet.*"), stream(users.path("freshet_analytics/grants/query")).map(JsonNode::asText).toList());
+        for (String limit : List.of("max_execution_time", "max_memory_usage", "max_rows_to_read", "max_result_rows", "max_result_bytes")) {
+            assertTrue(configuration.path("profiles").path(profile + "/constraints/" + limit + "/max").canConvertToLong(),
+                    overlay + ": nothing caps " + limit);
+        }
     }
 
     /** Where Redis's password comes from (a secretKeyRef): its clients must give the same. */
