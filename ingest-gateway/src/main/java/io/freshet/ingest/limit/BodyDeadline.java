@@ -73,12 +73,6 @@ public class BodyDeadline {
 
     /** The grace period plus the declared size (the body limit when undeclared) at the minimum rate. */
     long deadlineMillis(String contentLength) {
-        long size;
-        try {
-            size = contentLength == null ? maxBody : Math.clamp(Long.parseLong(contentLength), 0, maxBody);
-        } catch (NumberFormatException e) {
-            size = maxBody;
-        }
-        return graceMillis + size * 1000 / minBytesPerSecond;
+        return graceMillis + Math.min(InFlightBodies.declared(contentLength), maxBody) * 1000 / minBytesPerSecond;
     }
 }

@@ -160,7 +160,7 @@ public class InFlightBodies {
     }
 
     /** The declared length; Long.MAX_VALUE when undeclared or unreadable. */
-    private static long declared(String contentLength) {
+    static long declared(String contentLength) {
         try {
             return contentLength == null ? Long.MAX_VALUE : Math.max(0, Long.parseLong(contentLength));
         } catch (NumberFormatException e) {

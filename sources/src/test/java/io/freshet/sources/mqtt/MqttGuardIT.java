@@ -14,12 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,16 +121,9 @@ class MqttGuardIT {
         Files.createDirectories(config);
         String clientId = command.equals("mosquitto_sub") ? SESSION : SESSION + "-reports";
         Files.writeString(config.resolve(command), "-p " + PORT + "\n-u " + SERVICE + "\n-P service-secret\n-i " + clientId + "\n");
-        var builder = new ProcessBuilder(concat(command, arguments));
+        var builder = new ProcessBuilder(Stream.concat(Stream.of(command), Stream.of(arguments)).toList());
         builder.environment().put("XDG_CONFIG_HOME", config.toString());
         return builder.start();
-    }
-
-    private static List<String> concat(String command, String... arguments) {
-        var all = new ArrayList<String>();
-        all.add(command);
-        all.addAll(List.of(arguments));
-        return all;
     }
 
     private long acknowledgedToTheDevice() throws IOException {
