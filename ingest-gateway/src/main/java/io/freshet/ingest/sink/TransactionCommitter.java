@@ -161,12 +161,17 @@ class TransactionCommitter implements Runnable {
 
     /**
      * Sends the batch and flushes it, so it goes out now rather than at linger's end; returns once every record is
-     * acked or expired (flush is bounded by the delivery timeout and runs every callback first).
+     * acked or expired (flush is bounded by the delivery timeout and runs every callback first). Stops at the first
+     * failure: without the topic's metadata each send waits up to max.block.ms before failing, so going on would make a
+     * transaction of a thousand records wait a thousand times that.
      */
     private static void sendAll(Producer<String, byte[]> producer, List<PendingWrite> batch) {
         var failure = new AtomicReference<Exception>();
         for (PendingWrite write : batch) {
             for (var record : write.records()) {
+                if (failure.get() != null) {
+                    throw asRuntime(failure.get());
+                }
                 producer.send(record, (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
@@ -176,8 +181,12 @@ class TransactionCommitter implements Runnable {
         }
         producer.flush();
         if (failure.get() != null) {
-            throw failure.get() instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure.get());
+            throw asRuntime(failure.get());
         }
+    }
+
+    private static RuntimeException asRuntime(Exception e) {
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     }
 
     /** A commit whose answer timed out may only be asked again (Kafka's rule) until it ends one way or the other. */
