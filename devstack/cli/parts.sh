@@ -261,6 +261,8 @@ plugin_opt_limits_file $auth/limits
 plugin_opt_default_rate ${FRESHET_INGEST_RATE_LIMIT:-100000}
 plugin_opt_max_backlog 100000
 plugin_opt_max_backlog_bytes 67108864
+plugin_opt_max_tenant_backlog 20000
+plugin_opt_max_tenant_backlog_bytes 16777216
 password_file $auth/passwords
 acl_file $auth/acl
 pid_file $RUN/mosquitto.broker.pid

@@ -16,11 +16,14 @@
  * accepted is dropped.
  *
  * Backlog: what the broker keeps for the service's session while the service is slow or away is bounded without
- * dropping anything acknowledged: the guard counts the tenants' messages (and their bytes) it let in, the service reports
- * how many it has taken ("<messages> <bytes>" published to $CONTROL/freshet-guard/v1 after each batch), and while the
- * difference is over plugin_opt_max_backlog messages or plugin_opt_max_backlog_bytes every tenant's PUBLISH is refused
- * as above. The broker's own queue bounds stay as a backstop
- * above it. The count starts at zero when the broker starts (what it restored from disk is not counted).
+ * dropping anything acknowledged: the guard counts each tenant's messages (and their bytes) it let in, the service
+ * reports what it has taken ("<tenant> <messages> <bytes>" lines published to $CONTROL/freshet-guard/v1 after each
+ * batch), and a tenant's PUBLISH is refused as above while that tenant has more waiting than its share
+ * (plugin_opt_max_tenant_backlog messages or plugin_opt_max_tenant_backlog_bytes), or all tenants together more than
+ * plugin_opt_max_backlog or plugin_opt_max_backlog_bytes: one tenant's flood fills its own share, not the others'.
+ * A "<messages> <bytes>" line (the report of a service from before the shares) counts for all tenants together only.
+ * The broker's own queue bounds stay as a backstop above it. The counts start at zero when the broker starts (what it
+ * restored from disk is not counted).
  *
  * Options (mosquitto.conf, after "plugin <path to this .so>"):
  *   plugin_opt_service_user      the sources service's user name (reads freshet/#; never rate-limited)
@@ -29,6 +32,8 @@
  *   plugin_opt_default_rate      events per second of a tenant without a limit of its own
  *   plugin_opt_max_backlog       messages let in and not yet taken by the service, at most
  *   plugin_opt_max_backlog_bytes their payload bytes, at most
+ *   plugin_opt_max_tenant_backlog       one tenant's messages let in and not yet taken, at most
+ *   plugin_opt_max_tenant_backlog_bytes their payload bytes, at most
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +49,7 @@
 #define BUCKETS 4096
 #define MAX_USER 128
 #define CONTROL_TOPIC "$CONTROL/freshet-guard/v1"
+#define MAX_REPORT (1024 * 1024)
 
 struct tenant_rate {
 	char user[MAX_USER];
@@ -51,6 +57,9 @@ struct tenant_rate {
 	double tokens;
 	double last; /* seconds, monotonic */
 	long refused;
+	long backlog;        /* messages let in and not yet reported taken */
+	long backlog_bytes;
+	long backlog_refused;
 	struct tenant_rate *next;
 };
 
@@ -66,6 +75,8 @@ static long backlog;
 static long max_backlog_bytes = 64L * 1024 * 1024;
 static long backlog_bytes;
 static long backlog_refused;
+static long max_tenant_backlog = 20000;
+static long max_tenant_backlog_bytes = 16L * 1024 * 1024;
 static struct tenant_rate *table[BUCKETS];
 
 static unsigned hash(const char *s)
@@ -196,6 +207,7 @@ static int on_message(int event, void *event_data, void *userdata)
 {
 	struct mosquitto_evt_message *message = event_data;
 	const char *user = mosquitto_client_username(message->client);
+	struct tenant_rate *r;
 	(void)event;
 	(void)userdata;
 
@@ -208,33 +220,70 @@ static int on_message(int event, void *event_data, void *userdata)
 		}
 		return MOSQ_ERR_ADMINISTRATIVE_ACTION;
 	}
+	r = rate_of(user, 1);
+	if(!r) return MOSQ_ERR_ADMINISTRATIVE_ACTION;
+	if(r->backlog >= max_tenant_backlog || r->backlog_bytes >= max_tenant_backlog_bytes){
+		if(r->backlog_refused++ % 1000 == 0){
+			mosquitto_log_printf(MOSQ_LOG_NOTICE, "freshet guard: tenant %s has %ld messages (%ld bytes) waiting for the "
+					"sources service, its share: publish not acknowledged, connection closed (%ld refused so far)", user,
+					r->backlog, r->backlog_bytes, r->backlog_refused);
+		}
+		return MOSQ_ERR_ADMINISTRATIVE_ACTION;
+	}
 	if(!take(user)) return MOSQ_ERR_ADMINISTRATIVE_ACTION;
 	backlog++;
 	backlog_bytes += message->payloadlen;
+	r->backlog++;
+	r->backlog_bytes += message->payloadlen;
 	return MOSQ_ERR_SUCCESS;
 }
 
-/* The service took this many messages: only its own user may say so. */
+static void taken_from(long *count, long *bytes, long taken, long taken_bytes)
+{
+	*count = *count > taken ? *count - taken : 0;
+	*bytes = *bytes > taken_bytes ? *bytes - taken_bytes : 0;
+}
+
+/* One line of a report: "<tenant> <messages> <bytes>", or "<messages> <bytes>" for all tenants together. */
+static int take_report_line(const char *line)
+{
+	char user[MAX_USER], rest;
+	long taken, taken_bytes;
+	struct tenant_rate *r;
+	if(sscanf(line, "%127s %ld %ld %c", user, &taken, &taken_bytes, &rest) == 3){
+		if(taken < 0 || taken_bytes < 0) return 0;
+		r = rate_of(user, 0);
+		if(r) taken_from(&r->backlog, &r->backlog_bytes, taken, taken_bytes);
+	}else if(sscanf(line, "%ld %ld %c", &taken, &taken_bytes, &rest) != 2 || taken < 0 || taken_bytes < 0){
+		return 0;
+	}
+	taken_from(&backlog, &backlog_bytes, taken, taken_bytes);
+	return 1;
+}
+
+/* The service took these messages: only its own user may say so. */
 static int on_control(int event, void *event_data, void *userdata)
 {
 	struct mosquitto_evt_control *control = event_data;
 	const char *user = mosquitto_client_username(control->client);
-	char numbers[48];
-	long taken = 0, taken_bytes = 0;
+	char *report, *line, *save = NULL;
 	(void)event;
 	(void)userdata;
 
-	if(!user || strcmp(user, service_user) || control->payloadlen == 0 || control->payloadlen >= sizeof(numbers)){
+	if(!user || strcmp(user, service_user) || control->payloadlen == 0 || control->payloadlen > MAX_REPORT){
 		return MOSQ_ERR_ACL_DENIED;
 	}
-	memcpy(numbers, control->payload, control->payloadlen);
-	numbers[control->payloadlen] = '\0';
-	if(sscanf(numbers, "%ld %ld", &taken, &taken_bytes) != 2 || taken < 0 || taken_bytes < 0){
-		mosquitto_log_printf(MOSQ_LOG_WARNING, "freshet guard: ignored a report that is not '<messages> <bytes>'");
-		return MOSQ_ERR_SUCCESS;
+	report = malloc(control->payloadlen + 1);
+	if(!report) return MOSQ_ERR_NOMEM;
+	memcpy(report, control->payload, control->payloadlen);
+	report[control->payloadlen] = '\0';
+	for(line = strtok_r(report, "\n", &save); line; line = strtok_r(NULL, "\n", &save)){
+		if(!take_report_line(line)){
+			mosquitto_log_printf(MOSQ_LOG_WARNING, "freshet guard: ignored a report line that is not "
+					"'<tenant> <messages> <bytes>'");
+		}
 	}
-	backlog = backlog > taken ? backlog - taken : 0;
-	backlog_bytes = backlog_bytes > taken_bytes ? backlog_bytes - taken_bytes : 0;
+	free(report);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -274,8 +323,11 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, st
 		else if(!strcmp(options[i].key, "default_rate")) default_rate = atof(options[i].value);
 		else if(!strcmp(options[i].key, "max_backlog")) max_backlog = atol(options[i].value);
 		else if(!strcmp(options[i].key, "max_backlog_bytes")) max_backlog_bytes = atol(options[i].value);
+		else if(!strcmp(options[i].key, "max_tenant_backlog")) max_tenant_backlog = atol(options[i].value);
+		else if(!strcmp(options[i].key, "max_tenant_backlog_bytes")) max_tenant_backlog_bytes = atol(options[i].value);
 	}
-	if(!service_user || !service_prefix || strchr(service_prefix, ':') || default_rate <= 0 || max_backlog <= 0 || max_backlog_bytes <= 0){
+	if(!service_user || !service_prefix || strchr(service_prefix, ':') || default_rate <= 0 || max_backlog <= 0
+			|| max_backlog_bytes <= 0 || max_tenant_backlog <= 0 || max_tenant_backlog_bytes <= 0){
 		mosquitto_log_printf(MOSQ_LOG_ERR, "freshet guard: plugin_opt_service_user and plugin_opt_service_prefix (without "
 				"':') are required, plugin_opt_default_rate and the backlog bounds must be positive");
 		return MOSQ_ERR_INVAL;

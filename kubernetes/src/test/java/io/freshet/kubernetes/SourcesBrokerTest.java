@@ -164,6 +164,11 @@ class SourcesBrokerTest {
                 < Long.parseLong(config.get("max_queued_messages").getFirst()), overlay);
         assertTrue(Long.parseLong(config.get("plugin_opt_max_backlog_bytes").getFirst())
                 < Long.parseLong(config.get("max_queued_bytes").getFirst()), overlay);
+        // and a tenant's share comes before that bound, so one tenant's flood does not fill it for the others
+        assertTrue(Long.parseLong(config.get("plugin_opt_max_tenant_backlog").getFirst())
+                < Long.parseLong(config.get("plugin_opt_max_backlog").getFirst()), overlay);
+        assertTrue(Long.parseLong(config.get("plugin_opt_max_tenant_backlog_bytes").getFirst())
+                < Long.parseLong(config.get("plugin_opt_max_backlog_bytes").getFirst()), overlay);
     }
 
     @ParameterizedTest
