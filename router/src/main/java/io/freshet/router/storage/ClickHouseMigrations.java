@@ -36,7 +36,8 @@ public class ClickHouseMigrations {
             "V002__events_per_minute.sql",
             "V003__enrichment_columns.sql",
             "V004__billing_usage.sql",
-            "V005__late_events.sql");
+            "V005__late_events.sql",
+            "V006__deduplication_window.sql");
 
     private final Client clickHouse;
     private final String url;

@@ -57,6 +57,15 @@ class StorageIT {
                 column("SELECT engine FROM system.tables WHERE database = 'freshet' AND name = 'events_per_minute'"));
     }
 
+    /** How many inserts back a retried batch is still recognised, in every table the router writes (V006). */
+    @Test
+    void everyTableRecognisesARetryAmongItsLast100000Inserts() {
+        assertEquals(List.of("billing_usage 100000", "events 100000", "events_per_minute 100000"), column(
+                "SELECT name || ' ' || extract(create_table_query, 'non_replicated_deduplication_window = (\\d+)') "
+                        + "FROM system.tables WHERE database = 'freshet' "
+                        + "AND name IN ('events', 'events_per_minute', 'billing_usage') ORDER BY name"));
+    }
+
     /** What the router's exactly-once rests on: a retried insert with the same token is dropped, not doubled. */
     @Test
     void aRetriedBatchWithTheSameTokenIsStoredOnce() throws Exception {
