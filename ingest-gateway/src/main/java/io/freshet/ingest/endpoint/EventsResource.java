@@ -3,6 +3,7 @@ package io.freshet.ingest.endpoint;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.access.IngestAccess;
+import io.freshet.ingest.limit.BodyDeadline;
 import io.freshet.eventmodel.event.EventValidator;
 import io.freshet.ingest.processing.RequestBodyParser;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,6 +76,7 @@ public class EventsResource {
     @RunOnVirtualThread
     public Response ingest(RoutingContext routing, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
+        BodyDeadline.bodyRead(routing);
         Tenant tenant = routing.get(IngestAccess.TENANT); // the key was checked before the body was read
         Span.current().setAttribute(EventTracing.TENANT, tenant.id());
         meters.counter("freshet.ingest.bytes", "tenant", tenant.id()).increment(body.length);

@@ -11,11 +11,12 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Every body must arrive at a minimum rate: an upload that has not ended by its deadline (a grace period plus its
@@ -28,6 +29,7 @@ public class BodyDeadline {
 
     /** After InFlightBodies: only admitted bodies are timed. */
     private static final int PRIORITY = 90;
+    private static final String BODY_READ = BodyDeadline.class.getName() + ".read";
 
     private final long graceMillis;
     private final long minBytesPerSecond;
@@ -56,30 +58,34 @@ public class BodyDeadline {
             context.next();
             return;
         }
+        var read = new AtomicBoolean();
+        context.put(BODY_READ, read);
         long timer = context.vertx().setTimer(deadlineMillis(context.request().getHeader(HttpHeaders.CONTENT_LENGTH)),
-                id -> cutIfUnfinished(context));
+                id -> cutIfUnfinished(context, read));
         context.addEndHandler(done -> context.vertx().cancelTimer(timer));
         context.next();
     }
 
-    private void cutIfUnfinished(RoutingContext context) {
-        if (arrived(context.request()) || context.response().ended() || context.response().headWritten()) {
+    /**
+     * Called by an ingest resource before anything else: it has the whole body, so what follows (the wait for Kafka)
+     * is the gateway's time, not the client's. Vert.x cannot say so itself: a request the REST layer holds paused
+     * after reading it is never "ended", and a compressed body's bytes read are its inflated ones.
+     */
+    public static void bodyRead(RoutingContext context) {
+        AtomicBoolean read = context.get(BODY_READ);
+        if (read != null) {
+            read.set(true);
+        }
+    }
+
+    private void cutIfUnfinished(RoutingContext context, AtomicBoolean read) {
+        if (read.get() || context.request().isEnded() || context.response().ended() || context.response().headWritten()) {
             return; // what remains is the gateway's time (the wait for Kafka), not the client's
         }
         cut.increment();
         context.response().setStatusCode(408).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close").end(tooSlowBody)
                 .onComplete(sent -> context.request().connection().close());
-    }
-
-    /**
-     * Whether the whole body came: a request the REST layer holds paused after reading it is never "ended" for Vert.x,
-     * so the bytes read are counted against the declared length. Not for a compressed body, whose inflated bytes are
-     * counted: its trickle could pass the declared length early.
-     */
-    private static boolean arrived(HttpServerRequest request) {
-        return request.isEnded() || request.getHeader(HttpHeaders.CONTENT_ENCODING) == null
-                && request.bytesRead() >= InFlightBodies.declared(request.getHeader(HttpHeaders.CONTENT_LENGTH));
     }
 
     /** The grace period plus the declared size (the body limit when undeclared) at the minimum rate. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.access.IngestAccess;
+import io.freshet.ingest.limit.BodyDeadline;
 import io.freshet.ingest.endpoint.EventIntake;
 import io.freshet.ingest.endpoint.IngestException;
 import io.freshet.ingest.endpoint.IngestResponse;
@@ -92,6 +93,7 @@ public class SegmentResource {
     public Response receive(@PathParam("call") String call, RoutingContext routing,
                             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
+        BodyDeadline.bodyRead(routing);
         if (body.length > MAX_REQUEST_BYTES) {
             throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "batch_too_large",
                     "A request may be at most " + MAX_REQUEST_BYTES / 1024 + " KB, got " + body.length + " bytes");
