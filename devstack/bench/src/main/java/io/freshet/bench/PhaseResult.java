@@ -13,6 +13,7 @@ import java.util.Map;
  * @param freshnessMs           markers, from their 202 until a query returned them
  * @param markersMissing        markers the gateway refused, or that no query returned within the drain
  * @param requestLatencyMs      each batch from when it was due to its answer
+ * @param eventInsertsPerSecond parts written into freshet.events per second of the load, by ClickHouse's block numbers
  * @param cpuPercent            each part's share of one core during the load
  * @param startSeconds          when the load started, in seconds since the run started
  * @param acceptedSeries        events accepted in each second of the load
@@ -22,6 +23,6 @@ import java.util.Map;
 record PhaseResult(String name, Integer offeredPerSecond, int seconds, long requests, long accepted, long rejected,
                    Map<Integer, Long> otherStatuses, long unanswered, double acceptedPerSecond, long stored,
                    double secondsUntilStored, double storedPerSecond, Percentiles freshnessMs, int markersMissing,
-                   Percentiles requestLatencyMs, Map<String, Long> cpuPercent, double startSeconds,
+                   Percentiles requestLatencyMs, double eventInsertsPerSecond, Map<String, Long> cpuPercent, double startSeconds,
                    long[] acceptedSeries, List<double[]> storedSeries, List<FreshnessProbe.Sample> markers) {
 }

@@ -107,10 +107,12 @@ final class PipelineBench {
                 }, 0, 1, TimeUnit.SECONDS);
                 probe.start();
                 Map<String, Double> cpuBefore = processes.cpuSeconds();
+                long blocksBefore = warehouse.eventsBlockNumber();
                 LoadGenerator.Result answered = rate == null
                         ? load.flatOut(keys, Duration.ofSeconds(seconds), connections)
                         : load.paced(keys, rate, Duration.ofSeconds(seconds), connections);
                 var cpu = Processes.cpuPercent(cpuBefore, processes.cpuSeconds(), answered.seconds());
+                double insertsPerSecond = (warehouse.eventsBlockNumber() - blocksBefore) / answered.seconds();
                 long rows = awaitStored(tenants, answered.accepted(), start);
                 double untilStored = (System.nanoTime() - start) / 1e9;
                 probe.stopSending(MARKER_DRAIN);
@@ -118,7 +120,7 @@ final class PipelineBench {
                     return new PhaseResult(name, rate, seconds, answered.requests(), answered.accepted(), answered.rejected(),
                             answered.otherStatuses(), answered.unanswered(), answered.acceptedPerSecond(), rows,
                             untilStored, rows / untilStored, Percentiles.of(probe.freshness()), probe.missing(),
-                            Percentiles.of(answered.latencyMs()), cpu, seconds(start), answered.acceptedEachSecond(),
+                            Percentiles.of(answered.latencyMs()), insertsPerSecond, cpu, seconds(start), answered.acceptedEachSecond(),
                             List.copyOf(stored), probe.samples());
                 }
             } finally {

@@ -22,21 +22,22 @@ record Report(String run, String finishedAt, int cores, long rowsOfTheRun, RowBi
     void print(PrintStream out) {
         out.printf("==> Pipeline benchmark (%d cores): ingest to queryable in ClickHouse, exactly once (%,d rows, as many distinct event ids)%n",
                 cores, rowsOfTheRun);
-        out.printf("  %-10s %10s %11s %11s %-31s %-17s %s%n", "load", "offered/s", "accepted/s", "stored/s",
-                "freshness p50/p95/p99/max ms", "request p50/p99", "CPU % of a core");
+        out.printf("  %-10s %10s %11s %11s %-31s %-17s %-9s %s%n", "load", "offered/s", "accepted/s", "stored/s",
+                "freshness p50/p95/p99/max ms", "request p50/p99", "inserts/s", "CPU % of a core");
         for (PhaseResult phase : phases) {
-            out.printf("  %-10s %10s %,11.0f %,11.0f %-31s %-17s %s%n", phase.name(),
+            out.printf("  %-10s %10s %,11.0f %,11.0f %-31s %-17s %-9.1f %s%n", phase.name(),
                     phase.offeredPerSecond() == null ? "flat out" : "%,d".formatted(phase.offeredPerSecond()),
                     phase.acceptedPerSecond(), phase.storedPerSecond(),
                     phase.freshnessMs() + (phase.markersMissing() > 0 ? " (" + phase.markersMissing() + " missing)" : ""),
                     "%,d / %,d ms".formatted(phase.requestLatencyMs().p50(), phase.requestLatencyMs().p99()),
-                    phase.cpuPercent().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    phase.eventInsertsPerSecond(), phase.cpuPercent().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                             .collect(Collectors.joining(", ")));
             if (!phase.otherStatuses().isEmpty() || phase.unanswered() > 0 || phase.rejected() > 0) {
                 out.printf("  %-10s other answers by status %s, unanswered %d, events rejected %d%n", "",
                         phase.otherStatuses(), phase.unanswered(), phase.rejected());
             }
         }
+        out.printf("  %-10s inserts/s: the parts ClickHouse wrote into freshet.events per second of the load (its block numbers)%n", "");
         PhaseResult maximum = phase("maximum");
         out.printf("  %-10s %,34.0f rows/s of direct RowBinary inserts (%,d rows in %.2f s); maximum stored = %.0f%% of it%n",
                 "yardstick", yardstick.rowsPerSecond(), yardstick.rows(), yardstick.seconds(),

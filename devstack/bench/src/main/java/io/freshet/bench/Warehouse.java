@@ -65,6 +65,14 @@ final class Warehouse implements AutoCloseable {
         return count("SELECT count() FROM freshet.events WHERE tenant_id IN (" + quoted(tenants) + ")");
     }
 
+    /**
+     * The highest block number of freshet.events: MergeTree numbers every part an insert writes (one per month it
+     * touches), so its growth over a load is the inserts ClickHouse itself took; a deduplicated retry takes none.
+     */
+    long eventsBlockNumber() {
+        return count("SELECT max(max_block_number) FROM system.parts WHERE database = 'freshet' AND table = 'events'");
+    }
+
     static String quoted(Collection<String> values) {
         return values.stream().map(v -> "'" + v + "'").collect(Collectors.joining(","));
     }

@@ -1,10 +1,13 @@
 package io.freshet.router.config;
 
+import io.freshet.router.sink.CrashPoints;
+
 import io.smallrye.config.ConfigMapping;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** The router's {@code freshet.router.*} settings (application.properties), checked at start. */
 @ConfigMapping(prefix = "freshet.router")
@@ -24,17 +27,20 @@ public interface RouterConfig {
     /** The ClickHouse sink. */
     interface Sink {
 
-        /** A partition's insert carries this many rows at most. */
+        /** An insert (one table, every partition the instance owns) carries this many rows at most. */
         @Min(1)
         int batchRows();
 
-        /** A partition's batch is inserted at the latest when its oldest record waited this long ... */
+        /** A table's batch is inserted at the latest when its oldest record waited this long ... */
         Duration batchAge();
 
-        /** ... and already after this long when Kafka has nothing more for the partition yet. */
+        /** ... and already after this long when Kafka has nothing more for its partitions yet. */
         Duration batchMinAge();
 
         Retry retry();
+
+        /** Tests only: the protocol halts the process at this point, as kill -9 would (see CrashPoints). */
+        Optional<CrashPoints.Point> haltAt();
 
         /** A batch ClickHouse does not take is retried with this backoff, doubling. */
         interface Retry {

@@ -20,9 +20,9 @@ public class LateSink extends LaneSink {
 
     public static final String CHANNEL = "late-events";
 
-    public LateSink(KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
+    public LateSink(KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters, RouterClients clients, MeterRegistry meters,
                     EventTracing tracing, RouterConfig config) {
-        super(SinkLane.LATE, kafka, sink, deadLetters, meters, tracing, config);
+        super(SinkLane.LATE, kafka, sink, deadLetters, clients, meters, tracing, config);
     }
 
     @Incoming(CHANNEL)

@@ -20,9 +20,9 @@ public class LiveSink extends LaneSink {
 
     public static final String CHANNEL = "enriched-events";
 
-    public LiveSink(KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters, MeterRegistry meters,
+    public LiveSink(KafkaClientService kafka, ClickHouseBatchSink sink, RejectedRows deadLetters, RouterClients clients, MeterRegistry meters,
                     EventTracing tracing, RouterConfig config) {
-        super(SinkLane.LIVE, kafka, sink, deadLetters, meters, tracing, config);
+        super(SinkLane.LIVE, kafka, sink, deadLetters, clients, meters, tracing, config);
     }
 
     @Incoming(CHANNEL)

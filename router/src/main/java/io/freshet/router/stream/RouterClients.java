@@ -33,6 +33,11 @@ public class RouterClients {
         return TopicReaders.reader(kafka, "router-replay-" + replayId, serdes.deserializer());
     }
 
+    /** Reads a sink batch's records again, outside the lane's group (whose other members may own them). */
+    public KafkaConsumer<String, SpecificRecord> batchReader(String clientId) {
+        return TopicReaders.reader(kafka, clientId, serdes.deserializer());
+    }
+
     /** Reads freshet.events.dlq (JSON dead letters) outside any group. */
     public KafkaConsumer<String, String> deadLetterReader(String clientId) {
         return TopicReaders.reader(kafka, clientId);

@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.LongStream;
@@ -39,8 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The router's processing, in the test's JVM with its channels in memory: enriched records become a partition's batch
- * and its intent, the batch's rows land in the stack's ClickHouse once however often the batch is re-formed and
+ * The router's processing, in the test's JVM with its channels in memory: a batch's rows land in the stack's ClickHouse once however often the batch is re-formed and
  * inserted again, and rows ClickHouse refuses leave through the dead-letter channel with its reason. Committing the
  * intents and offsets through the lanes' consumers is the real-stack tests' part (KillIT, ScaleOutIT).
  */
@@ -84,39 +83,31 @@ class SinkStageIT {
     }
 
     @Test
-    void aBatchReFormedFromItsIntentAfterACrashIsStoredOnceAndTheNextBatchStartsPastIt() throws Exception {
-        var batch = new PartitionBatch(Optional.empty(), base);
-        batch.add(records(base, base + 29, "a.b"));
-        batch.add(records(base + 30, base + 39, "a.b"));
-        PartitionBatch.Next first = batch.next(5000);
-        assertEquals(new BatchIntent(base, base + 39), first.intent());
-        sink.insert(SinkTable.EVENTS, first.records(), token(first));
+    void aBatchReFormedFromItsManifestAfterACrashIsStoredOnce() throws Exception {
+        var manifest = new Manifest(Topics.ENRICHED, List.of(new Manifest.Member(PARTITION, base, base + 39),
+                new Manifest.Member(PARTITION + 1, base, base + 9)));
+        List<ConsumerRecord<String, SpecificRecord>> batch = new ArrayList<>(records(PARTITION, base, base + 39, "a.b"));
+        batch.addAll(records(PARTITION + 1, base, base + 9, "a.b"));
+        sink.insert(SinkTable.EVENTS, batch, manifest.deduplicationToken());
 
-        // the router died before moving the offset: the next owner reads the intent and fetches past it
-        var reformed = new PartitionBatch(BatchIntent.decode(first.intent().encode()), base);
-        reformed.add(records(base, base + 49, "a.b"));
-        PartitionBatch.Next again = reformed.next(5000);
-        assertEquals(first.intent(), again.intent(), "exactly the batch the intent names");
-        sink.insert(SinkTable.EVENTS, again.records(), token(again));
-        assertEquals("40\t40", rowsAndIds(), "ClickHouse dropped the second insert by its token");
+        // the router died before moving the offsets: the next owner finds the manifest and re-forms the same batch
+        var found = Manifest.decode(new TopicPartition(Topics.ENRICHED, PARTITION + 1), manifest.encode()).orElseThrow();
+        sink.insert(SinkTable.EVENTS, batch, found.deduplicationToken());
+        assertEquals("50\t50", rowsAndIds(), "ClickHouse dropped the second insert by its token");
 
-        reformed.completed(again.records());
-        PartitionBatch.Next next = reformed.next(5000);
-        assertEquals(new BatchIntent(base + 40, base + 49), next.intent());
-        sink.insert(SinkTable.EVENTS, next.records(), token(next));
-        assertEquals("50\t50", rowsAndIds());
+        var next = new Manifest(Topics.ENRICHED, List.of(new Manifest.Member(PARTITION, base + 40, base + 49)));
+        sink.insert(SinkTable.EVENTS, records(PARTITION, base + 40, base + 49, "a.b"), next.deduplicationToken());
+        assertEquals("60\t60", rowsAndIds());
     }
 
     @Test
     void rowsClickHouseRefusesLeaveThroughTheDeadLetterChannelAndTheRestOfTheBatchIsStored() throws Exception {
         ClickHouseProbe.query("ALTER TABLE freshet.events ADD CONSTRAINT stage_refused_type CHECK type != '" + REFUSED_TYPE + "'");
-        List<ConsumerRecord<String, SpecificRecord>> records = new ArrayList<>(records(base, base + 9, "a.b"));
-        records.set(3, records(base + 3, base + 3, REFUSED_TYPE).getFirst());
-        var batch = new PartitionBatch(Optional.empty(), base);
-        batch.add(records);
-        PartitionBatch.Next next = batch.next(5000);
+        List<ConsumerRecord<String, SpecificRecord>> records = new ArrayList<>(records(PARTITION, base, base + 9, "a.b"));
+        records.set(3, records(PARTITION, base + 3, base + 3, REFUSED_TYPE).getFirst());
+        var manifest = new Manifest(Topics.ENRICHED, List.of(new Manifest.Member(PARTITION, base, base + 9)));
 
-        var rejected = sink.insert(SinkTable.EVENTS, next.records(), token(next));
+        var rejected = sink.insert(SinkTable.EVENTS, records, manifest.deduplicationToken());
         rejectedRows.send(rejected);
 
         List<? extends Message<ProducerRecord<String, byte[]>>> letters = connector.<ProducerRecord<String, byte[]>>sink("rejected-rows").received();
@@ -131,20 +122,16 @@ class SinkStageIT {
         assertEquals("9\t9", rowsAndIds());
     }
 
-    private String token(PartitionBatch.Next next) {
-        return next.intent().deduplicationToken(Topics.ENRICHED, PARTITION);
-    }
-
     private String rowsAndIds() {
         return ClickHouseProbe.query("SELECT count(), uniqExact(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "'");
     }
 
-    private List<ConsumerRecord<String, SpecificRecord>> records(long from, long to, String type) {
+    private List<ConsumerRecord<String, SpecificRecord>> records(int partition, long from, long to, String type) {
         Instant now = Instant.now();
         return LongStream.rangeClosed(from, to).mapToObj(offset -> new ConsumerRecord<String, SpecificRecord>(Topics.ENRICHED,
-                PARTITION, offset, tenant + "/u1", EnrichedEvent.newBuilder()
-                .setTenantId(tenant).setEventId(UUID.nameUUIDFromBytes((tenant + offset).getBytes(StandardCharsets.UTF_8)).toString()).setType(type)
+                partition, offset, tenant + "/u1", EnrichedEvent.newBuilder()
+                .setTenantId(tenant).setEventId(UUID.nameUUIDFromBytes((tenant + partition + "/" + offset).getBytes(StandardCharsets.UTF_8)).toString()).setType(type)
                 .setEventTime(now).setReceivedAt(now).setUserId("u1").setProperties("{}")
-                .setIngestLagMs(0).setRawPartition(PARTITION).setRawOffset(offset).setTags(Map.of()).build())).toList();
+                .setIngestLagMs(0).setRawPartition(partition).setRawOffset(offset).setTags(Map.of()).build())).toList();
     }
 }
