@@ -109,12 +109,14 @@ public class EventTracing {
     /**
      * A client span for one ClickHouse insert of many records, linked to the span each record carries (the messaging
      * conventions' batch pattern: the insert is its own trace, each event's trace points to it through the link).
+     *
+     * @param partitions the source partitions of the records, comma-separated
      */
-    public Span insert(String table, String partition, List<? extends ConsumerRecord<?, ?>> records) {
+    public Span insert(String table, String partitions, List<? extends ConsumerRecord<?, ?>> records) {
         Span span = tracer.spanBuilder("INSERT " + table).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(DB_SYSTEM_NAME, DbSystemNameIncubatingValues.CLICKHOUSE).setAttribute(DB_OPERATION_NAME, "INSERT")
                 .setAttribute(DB_COLLECTION_NAME, table).setAttribute(DB_OPERATION_BATCH_SIZE, (long) records.size())
-                .setAttribute(MESSAGING_DESTINATION_PARTITION_ID, partition)
+                .setAttribute(MESSAGING_DESTINATION_PARTITION_ID, partitions)
                 .startSpan();
         if (span.isRecording()) { // the sampler does not look at links: read the records' headers only for a kept span
             for (ConsumerRecord<?, ?> record : records) {

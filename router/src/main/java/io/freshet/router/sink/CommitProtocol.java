@@ -77,24 +77,27 @@ public final class CommitProtocol {
         members.removeAll(committed.keySet());
         Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(committed);
         all.putAll(assigned.committed(members));
-        Map<TopicPartition, OffsetAndMetadata> landed = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> settled = new HashMap<>();
         carried.forEach((partition, manifest) -> {
             Manifest.Member member = manifest.member(partition.partition()).orElseThrow();
             switch (state(manifest, all)) {
                 case LANDED -> {
                     LOG.infof("%s: batch %s landed; moving past it", partition, manifest);
-                    landed.put(partition, new OffsetAndMetadata(member.last() + 1));
+                    settled.put(partition, new OffsetAndMetadata(member.last() + 1));
                     starts.put(partition, PartitionStart.at(member.last() + 1));
                 }
                 case UNCERTAIN -> {
                     LOG.infof("%s: batch %s may not have landed; re-forming it", partition, manifest);
                     starts.put(partition, new PartitionStart(member.first(), member.last() + 1, Optional.of(manifest)));
                 }
-                case NEVER_INSERTED -> LOG.infof("%s: batch %s was only partly intended, never inserted; starting afresh",
-                        partition, manifest);
+                case NEVER_INSERTED -> {
+                    // cleared at once: were it left, a member moving past its range later would read as "landed"
+                    LOG.infof("%s: batch %s was only partly intended, never inserted; starting afresh", partition, manifest);
+                    settled.put(partition, new OffsetAndMetadata(member.first()));
+                }
             }
         });
-        assigned.commitHeld(landed, p -> true);
+        assigned.commitHeld(settled, p -> true);
         return starts;
     }
 

@@ -23,6 +23,7 @@ public final class Retry {
     private final Sleeper sleeper;
     /** Steps waiting to be tried again now: a gauge. */
     private final AtomicInteger retrying = new AtomicInteger();
+    private volatile boolean stopped;
 
     public Retry(Duration initialBackoff, Duration maxBackoff, Sleeper sleeper) {
         this.initialBackoff = initialBackoff;
@@ -34,8 +35,14 @@ public final class Retry {
         return retrying;
     }
 
+    /** Every step being retried gives up after its next attempt: the service stops. */
+    public void stop() {
+        stopped = true;
+    }
+
     /**
-     * The step's result, or null when {@code keepTrying} said no after a failure (or the thread was interrupted).
+     * The step's result, or null when {@code keepTrying} said no after a failure, or the service stops (or the thread
+     * was interrupted).
      */
     public <T> T until(Callable<T> step, BooleanSupplier keepTrying, String what) {
         Duration backoff = initialBackoff;
@@ -54,7 +61,7 @@ public final class Retry {
                 } finally {
                     retrying.decrementAndGet();
                 }
-                if (!keepTrying.getAsBoolean()) {
+                if (stopped || !keepTrying.getAsBoolean()) {
                     return null;
                 }
                 backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);

@@ -56,6 +56,7 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     private final KafkaClientService kafka;
     private final BatchAssembler assembler;
     private final CommitProtocol protocol;
+    private final Retry retry;
     private final EventTracing tracing;
     private final Timer freshness;
     /** Forms the batches that are due by age while no delivery comes (serialized with {@link #store}). */
@@ -70,7 +71,7 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
         RouterConfig.Sink settings = config.sink();
         this.assembler = new BatchAssembler(settings.batchRows(), settings.batchAge().toNanos(), settings.batchMinAge().toNanos(),
                 System::nanoTime);
-        Retry retry = new Retry(settings.retry().initialBackoff(), settings.retry().maxBackoff(), d -> Thread.sleep(d.toMillis()));
+        this.retry = new Retry(settings.retry().initialBackoff(), settings.retry().maxBackoff(), d -> Thread.sleep(d.toMillis()));
         this.protocol = new CommitProtocol(new ConsumerOffsets(new ConsumerOffsets.PollingThread() {
             @Override
             public <T> T run(Function<Consumer<?, ?>, T> work) {
@@ -130,7 +131,8 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     }
 
     private void store(Batch batch) {
-        Span span = tracing.insert(batch.table().table(), batch.manifest().encode(), batch.records()); // one span over every attempt
+        String partitions = batch.manifest().members().stream().map(m -> String.valueOf(m.partition())).collect(Collectors.joining(","));
+        Span span = tracing.insert(batch.table().table(), partitions, batch.records()); // one span over every attempt
         Set<TopicPartition> completed = protocol.store(batch, held(batch));
         if (completed.isEmpty()) {
             EventTracing.fail(span, new IllegalStateException("the batch's partitions moved away before it was stored"));
@@ -147,7 +149,7 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
     }
 
     private Predicate<TopicPartition> held(Batch batch) {
-        return partition -> running && assembler.holds(batch, partition);
+        return partition -> assembler.holds(batch, partition);
     }
 
     /** Whether the consumer has read all Kafka holds of each partition, as of its last fetch (on its polling thread). */
@@ -199,10 +201,14 @@ public abstract class LaneSink implements KafkaConsumerRebalanceListener {
         return kafka.getConsumer(lane.channel());
     }
 
-    /** A batch being retried gives up, so the connector can shut down. */
+    /**
+     * A batch being retried gives up, so the connector can shut down; one whose insert landed still moves its offsets
+     * past it.
+     */
     @PreDestroy
     void stop() {
         running = false;
+        retry.stop();
         ticker.shutdownNow();
     }
 }

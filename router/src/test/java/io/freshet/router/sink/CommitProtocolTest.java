@@ -84,7 +84,9 @@ class CommitProtocolTest {
         var manifest = new Manifest(LaneFakes.TOPIC, List.of(new Manifest.Member(0, 0, 39), new Manifest.Member(1, 0, 24)));
         offsets.committed.put(partition(0), new OffsetAndMetadata(0, manifest.encode()));
 
-        new Instance(log, offsets, table).assign(0, 1, 2).cycle();
+        var instance = new Instance(log, offsets, table).assign(0, 1, 2);
+        assertEquals("", offsets.metadata(0), "cleared at once: partition 1 moving past its range must never read as landed");
+        instance.cycle();
 
         assertFalse(table.tokens.contains(manifest.deduplicationToken()), "the partial manifest is never inserted");
         assertExactlyOnce();
