@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Freshness as a user sees it: a marker event (its own tenant, its own id) every 200 ms through the gateway beside the
@@ -40,6 +42,7 @@ final class FreshnessProbe implements AutoCloseable {
     private final Histogram freshness = new Histogram(3);
     private final List<Sample> samples = new ArrayList<>();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicLong polls = new AtomicLong();
     /** Only the poll thread reads and writes it. */
     private boolean failing;
 
@@ -49,6 +52,29 @@ final class FreshnessProbe implements AutoCloseable {
         this.tenant = tenant;
         this.apiKey = apiKey;
         this.runStart = runStart;
+    }
+
+    private static String pollQuery(String tenant, Collection<String> ids) {
+        return "SELECT toString(event_id) FROM freshet.events WHERE tenant_id = '" + tenant + "' AND event_id IN ("
+                + Warehouse.quoted(ids) + ")";
+    }
+
+    /**
+     * ClickHouse's CPU seconds for one poll, measured on the idle stack: the probe's polls are part of ClickHouse's
+     * CPU during a load (50 a second), which the report tells apart from what the pipeline costs it.
+     */
+    static double clickHouseSecondsPerPoll(Warehouse warehouse, Processes processes) {
+        int polls = 200;
+        double before = processes.cpuSeconds().getOrDefault("clickhouse", 0.0);
+        for (int i = 0; i < polls; i++) {
+            warehouse.query(pollQuery("bench-calibration", List.of(UUID.randomUUID().toString())));
+        }
+        return (processes.cpuSeconds().getOrDefault("clickhouse", 0.0) - before) / polls;
+    }
+
+    /** The polls made so far. */
+    long polls() {
+        return polls.get();
     }
 
     void start() {
@@ -73,8 +99,8 @@ final class FreshnessProbe implements AutoCloseable {
             return;
         }
         try {
-            List<GenericRecord> found = warehouse.query("SELECT toString(event_id) FROM freshet.events WHERE tenant_id = '"
-                    + tenant + "' AND event_id IN (" + Warehouse.quoted(pending.keySet()) + ")");
+            polls.incrementAndGet();
+            List<GenericRecord> found = warehouse.query(pollQuery(tenant, pending.keySet()));
             long now = System.nanoTime();
             for (GenericRecord row : found) {
                 Long acceptedAt = pending.remove(row.getString(1));

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param requestLatencyMs      each batch from when it was due to its answer
  * @param eventInsertsPerSecond parts written into freshet.events per second of the load, by ClickHouse's block numbers
  * @param cpuPercent            each part's share of one core during the load
+ * @param clickHouseProbePercent the part of ClickHouse's CPU that the freshness probe's polls took (calibrated on the idle stack)
  * @param startSeconds          when the load started, in seconds since the run started
  * @param acceptedSeries        events accepted in each second of the load
  * @param storedSeries          [seconds since the run started, rows stored] samples, about one a second
@@ -23,6 +24,6 @@ import java.util.Map;
 record PhaseResult(String name, Integer offeredPerSecond, int seconds, long requests, long accepted, long rejected,
                    Map<Integer, Long> otherStatuses, long unanswered, double acceptedPerSecond, long stored,
                    double secondsUntilStored, double storedPerSecond, Percentiles freshnessMs, int markersMissing,
-                   Percentiles requestLatencyMs, double eventInsertsPerSecond, Map<String, Long> cpuPercent, double startSeconds,
+                   Percentiles requestLatencyMs, double eventInsertsPerSecond, Map<String, Long> cpuPercent, long clickHouseProbePercent, double startSeconds,
                    long[] acceptedSeries, List<double[]> storedSeries, List<FreshnessProbe.Sample> markers) {
 }

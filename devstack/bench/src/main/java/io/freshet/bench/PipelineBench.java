@@ -39,7 +39,8 @@ final class PipelineBench {
         watched.put("bench", ProcessHandle.current().pid()); // the load generator shares the cores too
         var processes = new Processes(watched);
         try (var warehouse = new Warehouse(settings)) {
-            var phases = new Phases(http, load, warehouse, processes);
+            double pollSeconds = FreshnessProbe.clickHouseSecondsPerPoll(warehouse, processes);
+            var phases = new Phases(http, load, warehouse, processes, pollSeconds);
             step("Warm-up: %,d events/s for %d s, not reported (fresh JVMs compile their hot code for the first minute)",
                     settings.steadyRate(), settings.warmUpSeconds());
             phases.run("warm", settings.steadyRate(), settings.warmUpSeconds(), PACED_CONNECTIONS);
@@ -75,12 +76,15 @@ final class PipelineBench {
         private final LoadGenerator load;
         private final Warehouse warehouse;
         private final Processes processes;
+        /** ClickHouse's CPU seconds for one freshness poll. */
+        private final double pollSeconds;
 
-        Phases(Http http, LoadGenerator load, Warehouse warehouse, Processes processes) {
+        Phases(Http http, LoadGenerator load, Warehouse warehouse, Processes processes, double pollSeconds) {
             this.http = http;
             this.load = load;
             this.warehouse = warehouse;
             this.processes = processes;
+            this.pollSeconds = pollSeconds;
         }
 
         PhaseResult run(String name, Integer rate, int seconds, int connections) throws InterruptedException {
@@ -108,11 +112,13 @@ final class PipelineBench {
                 probe.start();
                 Map<String, Double> cpuBefore = processes.cpuSeconds();
                 long blocksBefore = warehouse.eventsBlockNumber();
+                long pollsBefore = probe.polls();
                 LoadGenerator.Result answered = rate == null
                         ? load.flatOut(keys, Duration.ofSeconds(seconds), connections)
                         : load.paced(keys, rate, Duration.ofSeconds(seconds), connections);
                 var cpu = Processes.cpuPercent(cpuBefore, processes.cpuSeconds(), answered.seconds());
                 double insertsPerSecond = (warehouse.eventsBlockNumber() - blocksBefore) / answered.seconds();
+                long probePercent = Math.round(100 * (probe.polls() - pollsBefore) * pollSeconds / answered.seconds());
                 long rows = awaitStored(tenants, answered.accepted(), start);
                 double untilStored = (System.nanoTime() - start) / 1e9;
                 probe.stopSending(MARKER_DRAIN);
@@ -120,7 +126,7 @@ final class PipelineBench {
                     return new PhaseResult(name, rate, seconds, answered.requests(), answered.accepted(), answered.rejected(),
                             answered.otherStatuses(), answered.unanswered(), answered.acceptedPerSecond(), rows,
                             untilStored, rows / untilStored, Percentiles.of(probe.freshness()), probe.missing(),
-                            Percentiles.of(answered.latencyMs()), insertsPerSecond, cpu, seconds(start), answered.acceptedEachSecond(),
+                            Percentiles.of(answered.latencyMs()), insertsPerSecond, cpu, probePercent, seconds(start), answered.acceptedEachSecond(),
                             List.copyOf(stored), probe.samples());
                 }
             } finally {

@@ -30,14 +30,16 @@ record Report(String run, String finishedAt, int cores, long rowsOfTheRun, RowBi
                     phase.acceptedPerSecond(), phase.storedPerSecond(),
                     phase.freshnessMs() + (phase.markersMissing() > 0 ? " (" + phase.markersMissing() + " missing)" : ""),
                     "%,d / %,d ms".formatted(phase.requestLatencyMs().p50(), phase.requestLatencyMs().p99()),
-                    phase.eventInsertsPerSecond(), phase.cpuPercent().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    phase.eventInsertsPerSecond(), phase.cpuPercent().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()
+                                    + (e.getKey().equals("clickhouse") ? " (probe " + phase.clickHouseProbePercent() + ")" : ""))
                             .collect(Collectors.joining(", ")));
             if (!phase.otherStatuses().isEmpty() || phase.unanswered() > 0 || phase.rejected() > 0) {
                 out.printf("  %-10s other answers by status %s, unanswered %d, events rejected %d%n", "",
                         phase.otherStatuses(), phase.unanswered(), phase.rejected());
             }
         }
-        out.printf("  %-10s inserts/s: the parts ClickHouse wrote into freshet.events per second of the load (its block numbers)%n", "");
+        out.printf("  %-10s inserts/s: the parts ClickHouse wrote into freshet.events per second of the load (its block numbers);%n", "");
+        out.printf("  %-10s clickhouse (probe N): N of its CPU was the freshness probe's polls (calibrated on the idle stack)%n", "");
         PhaseResult maximum = phase("maximum");
         out.printf("  %-10s %,34.0f rows/s of direct RowBinary inserts (%,d rows in %.2f s); maximum stored = %.0f%% of it%n",
                 "yardstick", yardstick.rowsPerSecond(), yardstick.rows(), yardstick.seconds(),
