@@ -43,7 +43,7 @@ class CrashWindowsIT {
     void aRouterHaltedInEachWindowLeavesEveryEventStoredAndBilledOnce(String window) throws Exception {
         String tenant = waitingEvents("halt-" + window);
         try {
-            ServiceInstance.failedStart("router", LocalStack.INSTANCE_ID, 8082, "ROUTER_PORT", Map.of("FRESHET_SINK_HALT_AT", window));
+            haltIn(window);
             assertTrue(SinkGroups.committed(SinkLane.LIVE).values().stream().anyMatch(o -> o.metadata().startsWith("batch:")),
                     "the halted router left a manifest in the group's offsets: " + SinkGroups.committed(SinkLane.LIVE));
         } finally {
@@ -57,13 +57,11 @@ class CrashWindowsIT {
         String tenant = waitingEvents("split");
         try {
             // one instance owns every partition and halts with the batch inserted, its offsets not moved past it
-            ServiceInstance.failedStart("router", LocalStack.INSTANCE_ID, 8082, "ROUTER_PORT", Map.of("FRESHET_SINK_HALT_AT", "after-insert"));
+            haltIn("after-insert");
             try (var first = ServiceInstance.start("router", "split-1", 18082, "ROUTER_PORT");
                  var second = ServiceInstance.start("router", "split-2", 18084, "ROUTER_PORT")) {
                 ClickHouseProbe.awaitStoredOnce(tenant, EVENTS);
-                assertTrue(Files.readString(LocalStack.repositoryRoot().resolve(".freshet/logs/router-split-1.log"))
-                                .contains("re-forming it") || Files.readString(LocalStack.repositoryRoot()
-                                .resolve(".freshet/logs/router-split-2.log")).contains("re-forming it"),
+                assertTrue(logOf("split-1").contains("re-forming it") || logOf("split-2").contains("re-forming it"),
                         "a new owner re-formed the halted router's batch");
             }
         } finally {
@@ -113,6 +111,15 @@ class CrashWindowsIT {
             }
         }
         assertStoredAndBilledOnce(tenant);
+    }
+
+    /** The stack's router, started to halt in the window of the sink's protocol: it exits there, as kill -9 would. */
+    private static void haltIn(String window) throws Exception {
+        ServiceInstance.failedStart("router", LocalStack.INSTANCE_ID, 8082, "ROUTER_PORT", Map.of("FRESHET_SINK_HALT_AT", window));
+    }
+
+    private static String logOf(String instance) throws Exception {
+        return Files.readString(LocalStack.repositoryRoot().resolve(".freshet/logs/router-" + instance + ".log"));
     }
 
     /** A tenant whose events were enriched while the stack's router was down (it stays down). */
