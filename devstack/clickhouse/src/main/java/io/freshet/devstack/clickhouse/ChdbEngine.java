@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +28,9 @@ final class ChdbEngine implements AutoCloseable {
      */
     static final String SESSION_TIME_ZONE = "UTC";
 
+    /** Enough for the few request shapes a stack sends (inserts, the API's queries, probes); each holds a connection. */
+    private static final int KEPT_SESSIONS = 8;
+
     private final ChdbApi api;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Arena argumentsArena = Arena.ofShared();
@@ -34,6 +38,17 @@ final class ChdbEngine implements AutoCloseable {
     private final int argumentCount;
     private final String version;
     private MemorySegment bootConnection;
+    /** Sessions kept between requests, by {@link QueryRequest#sessionKey}; least recently used first. */
+    private final Map<String, ChdbSession> keptSessions = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ChdbSession> eldest) {
+            if (size() > KEPT_SESSIONS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
 
     private ChdbEngine(ChdbApi api, List<String> arguments, MemorySegment bootConnection, String version) {
         this.api = api;
@@ -125,28 +140,60 @@ final class ChdbEngine implements AutoCloseable {
         T run(ChdbSession session) throws ClickHouseError, IOException;
     }
 
+    /** Prepares a fresh session for its request (settings, database). */
+    @FunctionalInterface
+    interface SessionSetup {
+        void prepare(ChdbSession session) throws ClickHouseError;
+    }
+
     /**
-     * Opens a fresh session, runs {@code work} in it and closes it, all under the engine lock.
-     * Results that {@code work} returns outlive the session and are read after the lock is released.
+     * Runs {@code work} in a session, all under the engine lock. With a {@code reuseKey}, a session kept from an
+     * earlier request with the same key serves it, and is kept again afterwards: opening a session and preparing it
+     * cost more CPU than a small query itself. Without one, a fresh session is prepared, used and closed. Results that
+     * {@code work} returns outlive the session and are read after the lock is released.
      */
-    <T> T inSession(SessionWork<T> work) throws ClickHouseError, IOException {
+    <T> T inSession(String reuseKey, SessionSetup setup, SessionWork<T> work) throws ClickHouseError, IOException {
         lock.lock();
         try {
             if (bootConnection == null) {
                 throw ClickHouseError.of(ClickHouseError.STD_EXCEPTION, "STD_EXCEPTION",
                         "The server is shutting down", version);
             }
-            MemorySegment connection = api.connect(argumentCount, arguments);
-            if (connection.equals(MemorySegment.NULL)) {
-                throw ClickHouseError.of(ClickHouseError.STD_EXCEPTION, "STD_EXCEPTION",
-                        "The engine refused a new session", version);
+            ChdbSession session = reuseKey == null ? null : keptSessions.remove(reuseKey);
+            if (session == null) {
+                session = open();
+                try {
+                    setup.prepare(session);
+                } catch (ClickHouseError | RuntimeException e) {
+                    session.close();
+                    throw e;
+                }
             }
-            try (ChdbSession session = new ChdbSession(api, connection)) {
-                return work.run(session);
+            boolean keep = false;
+            try {
+                T result = work.run(session);
+                keep = reuseKey != null;
+                return result;
+            } finally {
+                if (keep) {
+                    keptSessions.put(reuseKey, session);
+                } else {
+                    // work that threw may have left the session anywhere: no other request gets it
+                    session.close();
+                }
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    private ChdbSession open() throws ClickHouseError {
+        MemorySegment connection = api.connect(argumentCount, arguments);
+        if (connection.equals(MemorySegment.NULL)) {
+            throw ClickHouseError.of(ClickHouseError.STD_EXCEPTION, "STD_EXCEPTION",
+                    "The engine refused a new session", version);
+        }
+        return new ChdbSession(api, connection);
     }
 
     /**
@@ -158,6 +205,8 @@ final class ChdbEngine implements AutoCloseable {
         lock.lock();
         try {
             if (bootConnection != null) {
+                keptSessions.values().forEach(ChdbSession::close);
+                keptSessions.clear();
                 api.closeConn(bootConnection);
                 bootConnection = null;
                 argumentsArena.close();

@@ -10,9 +10,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * One engine connection, opened for one HTTP request: like a ClickHouse HTTP query without a
- * session_id, it starts from the server defaults, so SET and USE never leak into other requests.
- * Only used while {@link ChdbEngine} holds its lock.
+ * One engine connection, prepared for one kind of HTTP request (its database and settings) and kept by
+ * {@link ChdbEngine} for the next request of that kind; a statement that would change it (SET, USE, a
+ * temporary table) gets one of its own. So, as with a ClickHouse HTTP query without a session_id, no
+ * request sees another's settings. Only used while {@link ChdbEngine} holds its lock.
  */
 final class ChdbSession implements AutoCloseable {
 

@@ -83,12 +83,17 @@ final class ClickHouseHttpHandler implements HttpHandler {
             try (RequestBody body = readBody(exchange)) {
                 ClickHouseStatement statement = ClickHouseStatement.of(request.urlQuery(), body, engine.version());
                 keyword = statement.keyword();
-                try (ChdbResult result = engine.inSession(session -> {
-                    String setupError = request.prepare(session);
-                    return setupError != null
-                            ? ChdbResult.failure(setupError)
-                            : statement.runIn(session, request.defaultFormat(), request.parameters());
-                })) {
+                boolean settingsInStatement = statement.carriesSettings();
+                String reuseKey = statement.sharesSession() ? request.sessionKey(settingsInStatement) : null;
+                try (ChdbResult result = engine.inSession(reuseKey,
+                        session -> {
+                            String setupError = request.prepare(session, settingsInStatement);
+                            if (setupError != null) {
+                                throw ClickHouseError.fromEngine(setupError, engine.version());
+                            }
+                        },
+                        session -> statement.runIn(session, request.defaultFormat(), request.parameters(),
+                                settingsInStatement ? request.settingsClause() : ""))) {
                     if (result.failed()) {
                         throw ClickHouseError.fromEngine(result.error(), engine.version());
                     }

@@ -46,7 +46,7 @@ final class ClickHouseStatement {
         boolean windowIsWholeText = window.length == urlPart.length + body.size();
         if (shape.insertsData() && !windowIsWholeText && shape.insertDataStart() >= window.length) {
             // The format name may have been cut off by the window: let the engine parse the whole text.
-            shape = new StatementShape(shape.keyword(), false, false, null, -1, -1, null, false);
+            shape = new StatementShape(shape.keyword(), false, false, null, -1, -1, null, false, true);
         }
         if (shape.multiStatement()) {
             throw ClickHouseError.of(ClickHouseError.SYNTAX_ERROR, "SYNTAX_ERROR",
@@ -65,9 +65,24 @@ final class ClickHouseStatement {
         return shape.outputFormat() != null ? shape.outputFormat() : defaultFormat;
     }
 
-    ChdbResult runIn(ChdbSession session, String defaultFormat, Map<String, String> parameters) throws IOException {
+    /** Whether it may run in a session kept for other requests: it leaves nothing behind in it. */
+    boolean sharesSession() {
+        return !shape.sessionBound();
+    }
+
+    /**
+     * Whether the request's settings go into the statement itself (an INSERT's SETTINGS clause) rather than into its
+     * session: an insert's settings differ per request (its deduplication token), so its session can still be shared.
+     */
+    boolean carriesSettings() {
+        return shape.insertsData() && !shape.sessionBound();
+    }
+
+    /** @param settingsClause the request's settings as a SETTINGS clause when {@link #carriesSettings()}, else empty */
+    ChdbResult runIn(ChdbSession session, String defaultFormat, Map<String, String> parameters, String settingsClause)
+            throws IOException {
         if (shape.insertsData()) {
-            return streamInsert(session, parameters);
+            return streamInsert(session, parameters, settingsClause);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment text = arena.allocate(Math.max(1, urlPart.length + body.size()))
@@ -78,8 +93,11 @@ final class ClickHouseStatement {
         }
     }
 
-    private ChdbResult streamInsert(ChdbSession session, Map<String, String> parameters) throws IOException {
-        byte[] head = Arrays.copyOf(window, shape.insertHeadEnd());
+    private ChdbResult streamInsert(ChdbSession session, Map<String, String> parameters, String settingsClause)
+            throws IOException {
+        byte[] clause = settingsClause.getBytes(StandardCharsets.UTF_8);
+        byte[] head = Arrays.copyOf(window, shape.insertHeadEnd() + clause.length);
+        System.arraycopy(clause, 0, head, shape.insertHeadEnd(), clause.length);
         int dataStart = shape.insertDataStart();
         return session.insert(head, shape.insertFormat(), parameters, (staging, sink) -> {
             // Data written inline in the query parameter comes before the body's.

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,7 @@ record QueryRequest(String urlQuery, String database, String defaultFormat, Stri
 
     /**
      * URL parameters that are not settings. ClickHouse reads them in the HTTP layer; here sessions,
-     * users and buffering have no meaning (every request is its own session, results are complete before
+     * users and buffering have no meaning (no request sees another's settings, results are complete before
      * the first byte is sent), so they are accepted and ignored.
      */
     private static final Set<String> NOT_SETTINGS = Set.of("compress", "decompress", "user", "password",
@@ -80,12 +81,26 @@ record QueryRequest(String urlQuery, String database, String defaultFormat, Stri
         return requested == null || requested.isBlank() ? ChdbEngine.SESSION_TIME_ZONE : requested;
     }
 
-    /** Applies the settings and the database to a fresh session; returns the engine's error text, or null. */
-    String prepare(ChdbSession session) {
-        if (!settings.isEmpty()) {
-            StringBuilder set = new StringBuilder("SET ");
-            settings.forEach((name, value) -> set.append(name).append(" = ").append(quoteString(value)).append(", "));
-            String error = session.executeControl(set.substring(0, set.length() - 2));
+    /**
+     * What a session must have been prepared with to serve this request: its database, and its settings unless the
+     * statement carries them itself. Requests with the same key share a kept session.
+     */
+    String sessionKey(boolean settingsInStatement) {
+        return (database == null ? "" : database) + (settingsInStatement ? "" : "\n" + assignments());
+    }
+
+    /** The settings as a SETTINGS clause for the statement itself, with a leading space; empty for none. */
+    String settingsClause() {
+        return settings.isEmpty() ? "" : " SETTINGS " + assignments() + " ";
+    }
+
+    /**
+     * Applies the database, and the settings unless the statement carries them, to a fresh session; returns the
+     * engine's error text, or null.
+     */
+    String prepare(ChdbSession session, boolean settingsInStatement) {
+        if (!settingsInStatement && !settings.isEmpty()) {
+            String error = session.executeControl("SET " + assignments());
             if (error != null) {
                 return error;
             }
@@ -94,6 +109,12 @@ record QueryRequest(String urlQuery, String database, String defaultFormat, Stri
             return session.executeControl("USE " + quoteIdentifier(database));
         }
         return null;
+    }
+
+    private String assignments() {
+        StringJoiner joined = new StringJoiner(", ");
+        settings.forEach((name, value) -> joined.add(name + " = " + quoteString(value)));
+        return joined.toString();
     }
 
     private static Map<String, String> decode(String rawQueryString) {

@@ -24,9 +24,12 @@ import java.util.Locale;
  * @param insertDataStart  the offset where the data begins
  * @param outputFormat     the format named by a non-INSERT statement's FORMAT clause, else null
  * @param multiStatement   true when another statement follows a top-level semicolon
+ * @param sessionBound     true when the statement must run in a session of its own: it changes the session
+ *                         (SET, USE, a temporary table), or it is an INSERT with its own SETTINGS clause, to
+ *                         which the request's settings cannot be added
  */
 record StatementShape(String keyword, boolean empty, boolean complete, String insertFormat, int insertHeadEnd,
-                      int insertDataStart, String outputFormat, boolean multiStatement) {
+                      int insertDataStart, String outputFormat, boolean multiStatement, boolean sessionBound) {
 
     boolean insertsData() {
         return insertFormat != null;
@@ -52,16 +55,16 @@ record StatementShape(String keyword, boolean empty, boolean complete, String in
             boolean sawSelect = false;
             boolean ended = false;
             boolean sawToken = false;
+            boolean sawSettings = false;
+            boolean sawTemporary = false;
             int depth = 0;
             while (true) {
                 if (!skipBlanksAndComments()) {
                     return incomplete(keyword);
                 }
-                if (pos >= length) {
-                    return new StatementShape(keyword, !sawToken, true, null, -1, -1, outputFormat, false);
-                }
-                if (ended) {
-                    return new StatementShape(keyword, false, true, null, -1, -1, outputFormat, true);
+                if (pos >= length || ended) {
+                    boolean bound = sawTemporary || keyword.equals("SET") || keyword.equals("USE");
+                    return new StatementShape(keyword, !sawToken, true, null, -1, -1, outputFormat, pos < length, bound);
                 }
                 char c = at(pos);
                 sawToken = true;
@@ -94,11 +97,14 @@ record StatementShape(String keyword, boolean empty, boolean complete, String in
                     if (word.equals("SELECT") || word.equals("WITH")) {
                         sawSelect = true;
                     }
+                    sawSettings |= word.equals("SETTINGS");
+                    sawTemporary |= word.equals("TEMPORARY");
                     if (keyword.equals("INSERT") && word.equals("FORMAT")) {
-                        return insertWithFormat(start);
+                        return insertWithFormat(start, sawSettings || sawTemporary);
                     }
                     if (keyword.equals("INSERT") && word.equals("VALUES") && !sawSelect) {
-                        return new StatementShape(keyword, false, true, "Values", start, pos, null, false);
+                        return new StatementShape(keyword, false, true, "Values", start, pos, null, false,
+                                sawSettings || sawTemporary);
                     }
                     if (word.equals("FORMAT")) {
                         String format = formatClauseName();
@@ -113,14 +119,14 @@ record StatementShape(String keyword, boolean empty, boolean complete, String in
         }
 
         /** After {@code INSERT ... FORMAT}: the format name, then the data, as ClickHouse's parser finds it. */
-        private StatementShape insertWithFormat(int formatStart) {
+        private StatementShape insertWithFormat(int formatStart, boolean sessionBound) {
             if (!skipBlanksAndComments() || pos >= length || !isWordStart(at(pos))) {
                 return incomplete("INSERT");
             }
             String format = readName();
             if (pos >= length) {
                 // The text may have been cut right after the name: only the caller knows if more follows.
-                return new StatementShape("INSERT", false, true, format, formatStart, pos, null, false);
+                return new StatementShape("INSERT", false, true, format, formatStart, pos, null, false, sessionBound);
             }
             // Data starts after spaces and at most one line break: a binary body is never trimmed further.
             while (pos < length && (at(pos) == ' ' || at(pos) == '\t' || at(pos) == '\f')) {
@@ -132,7 +138,7 @@ record StatementShape(String keyword, boolean empty, boolean complete, String in
             if (pos < length && at(pos) == '\n') {
                 pos++;
             }
-            return new StatementShape("INSERT", false, true, format, formatStart, pos, null, false);
+            return new StatementShape("INSERT", false, true, format, formatStart, pos, null, false, sessionBound);
         }
 
         /**
@@ -158,7 +164,7 @@ record StatementShape(String keyword, boolean empty, boolean complete, String in
         }
 
         private StatementShape incomplete(String keyword) {
-            return new StatementShape(keyword, false, false, null, -1, -1, null, false);
+            return new StatementShape(keyword, false, false, null, -1, -1, null, false, true);
         }
 
         /** @return false if a comment is still open at the end of the text */

@@ -130,4 +130,39 @@ class ClickHouseHttpInterfaceIT {
         HttpResponse<String> next = get(query("SELECT getSetting('max_threads') = 7, currentDatabase()"));
         assertEquals("0\tdefault\n", next.body());
     }
+
+    /** Sessions are kept between requests: what one request changes in its session must not reach the next. */
+    @Test
+    void statementsThatChangeTheirSessionLeaveNothingForTheNextRequest() throws Exception {
+        String probe = query("SELECT getSetting('max_threads') = 5, currentDatabase()");
+        assertEquals("0\tdefault\n", post(probe, "").body()); // a session for this kind of request is kept now
+        assertEquals(200, post("", "SET max_threads = 5").statusCode());
+        assertEquals(200, post("", "USE system").statusCode());
+        assertEquals("0\tdefault\n", post(probe, "").body());
+
+        assertEquals(200, post("", "CREATE TEMPORARY TABLE scratch (x UInt8)").statusCode());
+        assertEquals("0\n", post("", "SELECT count() FROM system.tables WHERE name = 'scratch' AND is_temporary").body());
+    }
+
+    @Test
+    void anInsertCarriesItsRequestsSettingsAndAGetStillCannotWrite() throws Exception {
+        assertEquals(200, post("", "CREATE TABLE token_events (id UInt32) ENGINE = MergeTree ORDER BY id "
+                + "SETTINGS non_replicated_deduplication_window = 100").statusCode());
+        String insert = query("INSERT INTO token_events FORMAT CSV");
+        // the same token twice: the second insert is recognised as a retry, whatever its rows
+        assertEquals(200, post(insert + "&insert_deduplication_token=t-1", "1\n2\n").statusCode());
+        assertEquals(200, post(insert + "&insert_deduplication_token=t-1", "3\n").statusCode());
+        assertEquals(200, post(insert + "&insert_deduplication_token=t-2", "3\n").statusCode());
+        // a statement with its own SETTINGS clause still takes the request's settings
+        HttpResponse<String> own = post(query("INSERT INTO token_events SETTINGS max_insert_threads = 1 FORMAT CSV")
+                + "&insert_deduplication_token=t-3", "4\n");
+        assertEquals(200, own.statusCode(), own.body());
+        assertEquals(200, post(query("INSERT INTO token_events SETTINGS max_insert_threads = 1 FORMAT CSV")
+                + "&insert_deduplication_token=t-3", "5\n").statusCode());
+        assertEquals("4\t10\n", post("", "SELECT count(), sum(id) FROM token_events").body());
+
+        HttpResponse<String> byGet = get(insert.replace("FORMAT+CSV", "VALUES+(9)"));
+        assertEquals("164", byGet.headers().firstValue("X-ClickHouse-Exception-Code").orElseThrow(), byGet.body());
+        assertEquals("4\n", post("", "SELECT count() FROM token_events").body());
+    }
 }

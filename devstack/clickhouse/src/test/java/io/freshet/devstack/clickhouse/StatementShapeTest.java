@@ -88,4 +88,16 @@ class StatementShapeTest {
     void anUnterminatedLiteralLeavesTheShapeIncomplete() {
         assertFalse(shape("INSERT INTO t SETTINGS x = 'oops FORMAT CSV").complete());
     }
+
+    @Test
+    void statementsThatChangeTheirSessionAreBoundToOne() {
+        assertTrue(shape("SET max_threads = 1").sessionBound());
+        assertTrue(shape("use system").sessionBound());
+        assertTrue(shape("CREATE TEMPORARY TABLE t (x UInt8)").sessionBound());
+        assertTrue(shape("INSERT INTO t SETTINGS async_insert = 1 FORMAT CSV\n1\n").sessionBound());
+        assertTrue(shape("SELECT 'unterminated").sessionBound());
+        assertFalse(shape("SELECT 'SET', 'temporary' FROM t SETTINGS max_threads = 1").sessionBound());
+        assertFalse(shape("INSERT INTO t (settings) FORMAT CSV\n1\n").sessionBound());
+        assertFalse(shape("SELECT 1;").multiStatement());
+    }
 }
