@@ -28,7 +28,7 @@ public class SchemaWait implements DeserializationFailureHandler<SpecificRecord>
         return deserialization
                 .onFailure().invoke(e -> LOG.warnf("Cannot read a record of %s yet (%s); its partitions wait and it is read again",
                         topic, e.getCause() != null ? e.getCause() : e))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(5)).indefinitely()
                 .await().indefinitely();
     }
 }
