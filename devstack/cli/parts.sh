@@ -198,6 +198,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 # one laptop: a transaction log of 50 partitions only makes the first transaction slow
 transaction.state.log.num.partitions=6
+# and 50 group-offset partitions make every start load 50 logs before groups can join (seconds, on two cores)
+offsets.topic.num.partitions=6
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0

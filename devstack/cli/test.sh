@@ -10,25 +10,25 @@ cmd_test() {
   # (mosquitto_sub and _pub: MqttGuardIT's service on a broker of its own)
   install_missing shellcheck:shellcheck chromium:chromium chromedriver:chromium-driver kubectl:kubectl node:nodejs npm:npm \
     mosquitto_sub:mosquitto-clients
-  step "Shell scripts (shellcheck)"
+  phase "Shell scripts (shellcheck)"
   mapfile -t scripts < <(shell_scripts)
   shellcheck -x "${scripts[@]}" || die "shellcheck found the problems above in the shell scripts."
   export CHDB_LIB=${CHDB_LIB:-$(chdb_lib)}
   # the official Segment and RudderStack SDKs and the graphql-ws client the integration tests drive (pinned)
-  step "SDKs for the integration tests (npm ci in tests/sdk)"
+  phase "SDKs for the integration tests (npm ci in tests/sdk)"
   node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
     || die "the SDK tests need Node.js 20 or newer; this machine has $(node --version)."
   (cd "$ROOT/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error) || die "npm could not install tests/sdk (see above)."
-  step "Alert rules (promtool check rules, promtool test rules)"
+  phase "Alert rules (promtool check rules, promtool test rules)"
   (cd "$ROOT/devstack/prometheus" && promtool check rules freshet.rules.yml && promtool test rules freshet.rules.test.yml) \
     || die "the alert rules are broken (see above)."
   # install, not verify: the integration step below runs failsafe's goals without a lifecycle phase, and such a
   # run resolves the modules' jars (event-model's and its test-jar) from the local repository, not the reactor
-  step "Build and unit tests (mvn install)"
+  phase "Build and unit tests (mvn install)"
   (cd "$ROOT" && mvn -B install) || die "the build or a unit test failed (see above)."
   touch "$STATE/build.stamp"
   # what src/main/docker/Dockerfile.native compiles
-  step "Native build sources (mvn package -Dnative -Dquarkus.native.sources-only=true)"
+  phase "Native build sources (mvn package -Dnative -Dquarkus.native.sources-only=true)"
   (cd "$ROOT" && mvn -B -q package -Dnative -Dquarkus.native.sources-only=true -DskipTests \
     -pl "$(IFS=,; echo "${SERVICES[*]}")" -am) || die "the native build's sources could not be generated (see above)."
   for service in "${SERVICES[@]}"; do
@@ -39,24 +39,24 @@ cmd_test() {
     trap 'step "Stopping the stack this test run started"; cmd_down' EXIT
   fi
   cmd_up
-  step "Prometheus scrapes every service"
+  phase "Prometheus scrapes every service"
   prometheus_targets_up || die "Prometheus does not scrape every service: $(jq -c '[.data.activeTargets[] | {job: .labels.job, health, lastError}]' <<<"$PROMETHEUS_TARGETS")"
-  step "Integration tests against the stack (mvn failsafe)"
+  phase "Integration tests against the stack (mvn failsafe)"
   (cd "$ROOT" && INGEST_URL=$(url_of ingest-gateway) \
     ANALYTICS_URL=$(url_of analytics-api) mvn -B failsafe:integration-test failsafe:verify -DskipITs=false) \
     || die "an integration test failed (see above; service logs in $LOGS)."
   local registry=${REGISTRY_URL%/apis/registry/v2} schema
   schema="freshet-check-$(date +%s)"
-  step "Schema registry: BACKWARD rule refuses an incompatible schema (devstack/registry/check.sh)"
+  phase "Schema registry: BACKWARD rule refuses an incompatible schema (devstack/registry/check.sh)"
   "$ROOT/devstack/registry/check.sh" "$registry" "$schema" || die "the schema registry check failed."
   # a short round of the chaos a user runs: every fault kind once, a fixed seed (so a failure can be run again)
-  step "Chaos: 60 s of load through a kill -9, a pause and an engine outage; exactly once checked (./freshet chaos)"
+  phase "Chaos: 60 s of load through a kill -9, a pause and an engine outage; exactly once checked (./freshet chaos)"
   cmd_chaos --seconds 60 --rate 1000 --seed 11 || die "the chaos round found a violation (its report is above and in .freshet/chaos/)."
-  step "Admin command-line tests: tenants and keys (tests/freshet-admin.sh)"
+  phase "Admin command-line tests: tenants and keys (tests/freshet-admin.sh)"
   "$ROOT/tests/freshet-admin.sh" || die "an admin command-line test failed."
-  step "Command-line tests, including down and up again (tests/freshet-cli.sh)"
+  phase "Command-line tests, including down and up again (tests/freshet-cli.sh)"
   "$ROOT/tests/freshet-cli.sh" || die "a command-line test failed."
-  step "Schema registry: the schema and its rule survived the restart"
+  phase "Schema registry: the schema and its rule survived the restart"
   "$ROOT/devstack/registry/check.sh" "$registry" "$schema" || die "the schema registry lost a schema across a restart."
   step "All tests passed in $((SECONDS - begin))s"
 }
@@ -81,3 +81,6 @@ prometheus_targets_up() {
   done
   return 1
 }
+
+# A step of the test run with the seconds since it began, so a slow phase shows in the CI log (cmd_test's $begin).
+phase() { step "[$((SECONDS - begin))s] $*"; }

@@ -19,10 +19,12 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ServiceInstance implements AutoCloseable {
 
+    private final String name;
     private final Process process;
     private final String url;
 
-    private ServiceInstance(Process process, String url) {
+    private ServiceInstance(String name, Process process, String url) {
+        this.name = name;
         this.process = process;
         this.url = url;
     }
@@ -35,14 +37,28 @@ public final class ServiceInstance implements AutoCloseable {
     /** Starts it with these extra settings and waits until it is ready. */
     public static ServiceInstance start(String part, String instanceId, int port, String portVariable,
                                         Map<String, String> environment) throws IOException {
-        var instance = new ServiceInstance(launch(part, instanceId, port, portVariable, environment), "http://127.0.0.1:" + port);
+        return starting(part, instanceId, port, portVariable, environment).awaitReady();
+    }
+
+    /**
+     * Starts it without waiting: several instances then start side by side (a JVM start is seconds here), each
+     * awaited with {@link #awaitReady()}.
+     */
+    public static ServiceInstance starting(String part, String instanceId, int port, String portVariable,
+                                           Map<String, String> environment) throws IOException {
+        return new ServiceInstance(part + " " + instanceId, launch(part, instanceId, port, portVariable, environment),
+                "http://127.0.0.1:" + port);
+    }
+
+    /** Waits until it is ready; fails if it exited. */
+    public ServiceInstance awaitReady() {
         await().atMost(Duration.ofSeconds(120)).until(() -> {
-            if (!instance.process.isAlive()) {
-                throw new AssertionError(part + " " + instanceId + " exited during start-up; see its log");
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited during start-up; see its log");
             }
-            return instance.ready();
+            return ready();
         });
-        return instance;
+        return this;
     }
 
     /**

@@ -136,7 +136,9 @@ public final class TopicProbe {
             throws ExecutionException, InterruptedException {
         for (int from = 0; from < records.size(); from += perSecond) {
             sendAll(records.subList(from, Math.min(from + perSecond, records.size())));
-            Thread.sleep(1000); // pacing the load, not waiting for a condition
+            if (from + perSecond < records.size()) {
+                Thread.sleep(1000); // pacing the load, not waiting for a condition
+            }
         }
     }
 

@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class GatewayKillIT {
 
-    private static final int CLIENTS = 4;
-    private static final int REQUESTS_PER_CLIENT = 150;
+    private static final int CLIENTS = 8;
+    private static final int REQUESTS_PER_CLIENT = 75;
     private static final int EVENTS_PER_REQUEST = 20;
     private static final int EVENTS = CLIENTS * REQUESTS_PER_CLIENT * EVENTS_PER_REQUEST;
 

@@ -29,7 +29,7 @@ class RegistryOutageIT {
     @Test
     void routesStartedWhileTheRegistryIsAwayBillEveryEventOnceItIsBack() throws Exception {
         String tenant = TestTenants.create("registry-outage").id();
-        Freshet.run("down", "router");
+        Freshet.kill("router");
         long enriched = enrichedRecords();
         TopicProbe.sendAll(IntStream.range(0, EVENTS).mapToObj(i -> RawEvents.record(tenant, "u" + i % 7,
                 UUID.randomUUID().toString(), "registry.outage")).toList());

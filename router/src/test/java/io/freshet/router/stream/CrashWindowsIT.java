@@ -58,8 +58,10 @@ class CrashWindowsIT {
         try {
             // one instance owns every partition and halts with the batch inserted, its offsets not moved past it
             haltIn("after-insert");
-            try (var first = ServiceInstance.start("router", "split-1", 18082, "ROUTER_PORT");
-                 var second = ServiceInstance.start("router", "split-2", 18084, "ROUTER_PORT")) {
+            try (var first = ServiceInstance.starting("router", "split-1", 18082, "ROUTER_PORT", Map.of());
+                 var second = ServiceInstance.starting("router", "split-2", 18084, "ROUTER_PORT", Map.of())) {
+                first.awaitReady();
+                second.awaitReady();
                 ClickHouseProbe.awaitStoredOnce(tenant, EVENTS);
                 assertTrue(logOf("split-1").contains("re-forming it") || logOf("split-2").contains("re-forming it"),
                         "a new owner re-formed the halted router's batch");
@@ -125,7 +127,7 @@ class CrashWindowsIT {
     /** A tenant whose events were enriched while the stack's router was down (it stays down). */
     private static String waitingEvents(String name) throws Exception {
         String tenant = TestTenants.create(name).id();
-        Freshet.run("down", "router");
+        Freshet.kill("router"); // idle: what it stored is stored; a kill saves the graceful stop's seconds
         long before = TopicProbe.endOffsets(Topics.ENRICHED).values().stream().mapToLong(Long::longValue).sum();
         TopicProbe.sendAll(events(tenant));
         await().atMost(Duration.ofSeconds(60)).until(() ->

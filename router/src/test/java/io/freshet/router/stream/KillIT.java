@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class KillIT {
 
-    private static final int EVENTS = 30_000;
+    private static final int EVENTS = 20_000;
     private static final int KILLS = 3;
 
     @ParameterizedTest
@@ -32,7 +32,7 @@ class KillIT {
         String tenant = TestTenants.create(part + "-kill").id();
         try (var sender = Executors.newVirtualThreadPerTaskExecutor()) {
             var sending = sender.submit(() -> {
-                // about 20 s of raw events, so the kills land mid-stream
+                // about 13 s of raw events, so the kills land mid-stream
                 TopicProbe.sendPaced(IntStream.range(0, EVENTS).mapToObj(i -> RawEvents.record(tenant, "u" + i % 97,
                         UUID.randomUUID().toString(), "crash.tested")).toList(), 1500);
                 return null;

@@ -28,8 +28,10 @@ class SecuredKafkaIT {
     void theServicesWorkOverSaslAndAWrongPasswordStopsThemWithKafkasReason() throws Exception {
         String password = Files.readString(LocalStack.repositoryRoot().resolve(".freshet/kafka-password")).strip();
         var tenant = TestTenants.create("sasl");
-        try (var gateway = ServiceInstance.start("ingest-gateway", "sasl", 18280, "INGEST_PORT", sasl(password));
-             var router = ServiceInstance.start("router", "sasl", 18282, "ROUTER_PORT", sasl(password))) {
+        try (var gateway = ServiceInstance.starting("ingest-gateway", "sasl", 18280, "INGEST_PORT", sasl(password));
+             var router = ServiceInstance.starting("router", "sasl", 18282, "ROUTER_PORT", sasl(password))) {
+            gateway.awaitReady();
+            router.awaitReady();
             // the routes (Kafka Streams, configured apart from the other clients) joined their group over SASL
             await().atMost(Duration.ofSeconds(60)).until(() -> "RUNNING".equals(given().baseUri(router.managementUrl())
                     .get("/q/health/live").path("checks.find { it.name == 'Kafka Streams state health check' }.data.state")));

@@ -3,6 +3,7 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.stack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
@@ -26,15 +27,22 @@ final class SinkGroups {
     }
 
     /**
-     * Sets offsets of a lane whose routers are all stopped, once the group is empty: Kafka refuses it while the group
-     * has members, and a stopped router's static membership lasts until its session times out.
+     * Sets offsets of a lane whose routers are all stopped. Kafka refuses it while the group has members, and a stopped
+     * router's static membership lasts until its session times out: its members are removed first, as an operator
+     * would.
      */
     static void commit(SinkLane lane, Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
         try (Admin admin = admin()) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeConsumerGroups(List.of(lane.group()))
-                    .describedGroups().get(lane.group()).get().groupState() == GroupState.EMPTY);
+            if (groupState(admin, lane) != GroupState.EMPTY) {
+                admin.removeMembersFromConsumerGroup(lane.group(), new RemoveMembersFromConsumerGroupOptions()).all().get();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> groupState(admin, lane) == GroupState.EMPTY);
             admin.alterConsumerGroupOffsets(lane.group(), offsets).all().get();
         }
+    }
+
+    private static GroupState groupState(Admin admin, SinkLane lane) throws Exception {
+        return admin.describeConsumerGroups(List.of(lane.group())).describedGroups().get(lane.group()).get().groupState();
     }
 
     private static Admin admin() {

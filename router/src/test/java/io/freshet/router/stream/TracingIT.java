@@ -37,9 +37,12 @@ class TracingIT {
             try {
                 Freshet.kill("enricher");
                 Freshet.kill("router");
-                try (var gateway = ServiceInstance.start("ingest-gateway", "traced", 18180, "INGEST_PORT", tracing);
-                     var ignoredEnricher = ServiceInstance.start("enricher", LocalStack.INSTANCE_ID, 18181, "ENRICHER_PORT", tracing);
-                     var ignoredRouter = ServiceInstance.start("router", LocalStack.INSTANCE_ID, 18182, "ROUTER_PORT", tracing)) {
+                try (var gateway = ServiceInstance.starting("ingest-gateway", "traced", 18180, "INGEST_PORT", tracing);
+                     var enricher = ServiceInstance.starting("enricher", LocalStack.INSTANCE_ID, 18181, "ENRICHER_PORT", tracing);
+                     var router = ServiceInstance.starting("router", LocalStack.INSTANCE_ID, 18182, "ROUTER_PORT", tracing)) {
+                    gateway.awaitReady();
+                    enricher.awaitReady();
+                    router.awaitReady();
                     given().baseUri(gateway.url()).header("Authorization", tenant.bearer()).contentType("application/json")
                             .body("[{\"event_id\":\"" + firstId + "\",\"type\":\"trace.first\"},"
                                     + "{\"event_id\":\"" + secondId + "\",\"type\":\"trace.second\"}]")
