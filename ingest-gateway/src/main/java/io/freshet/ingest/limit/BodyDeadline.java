@@ -16,7 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every body must arrive at a minimum rate: an upload that has not ended by its deadline (a grace period plus its
@@ -30,6 +32,8 @@ public class BodyDeadline {
     /** After InFlightBodies: only admitted bodies are timed. */
     private static final int PRIORITY = 90;
     private static final String BODY_READ = BodyDeadline.class.getName() + ".read";
+    /** A timer this late means the gateway, not the client, lost the time. */
+    private static final long STALL_MILLIS = 200;
 
     private final long graceMillis;
     private final long minBytesPerSecond;
@@ -60,10 +64,24 @@ public class BodyDeadline {
         }
         var read = new AtomicBoolean();
         context.put(BODY_READ, read);
-        long timer = context.vertx().setTimer(deadlineMillis(context.request().getHeader(HttpHeaders.CONTENT_LENGTH)),
-                id -> cutIfUnfinished(context, read));
-        context.addEndHandler(done -> context.vertx().cancelTimer(timer));
+        var timer = new AtomicLong();
+        arm(context, read, timer, deadlineMillis(context.request().getHeader(HttpHeaders.CONTENT_LENGTH)));
+        context.addEndHandler(done -> context.vertx().cancelTimer(timer.get()));
         context.next();
+    }
+
+    private void arm(RoutingContext context, AtomicBoolean read, AtomicLong timer, long millis) {
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        timer.set(context.vertx().setTimer(millis, id -> {
+            long lateMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - due);
+            if (lateMillis > STALL_MILLIS) {
+                // the gateway itself stood still (paused, a long GC, starved of CPU) while the client's time ran: the
+                // bytes it sent meanwhile wait unread in the socket, so it gets that time again
+                arm(context, read, timer, lateMillis);
+            } else {
+                cutIfUnfinished(context, read);
+            }
+        }));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,6 +87,51 @@ class IngestAdmissionIT {
         }
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 Metrics.sum(LocalStack.ingestUrl(), "freshet_ingest_in_flight_key_in_body_bytes") == 0);
+    }
+
+    /**
+     * The minimum rate is the client's, not the gateway's: a body sent while the gateway stood still (a pause, as a
+     * VM freeze or a long GC would do it; the chaos round's SIGSTOP) waits unread in the socket and must not be cut.
+     */
+    @Test
+    void aBodySentWhileTheGatewayStoodStillIsNotCutAsSlow() throws Exception {
+        TestTenant tenant = TestTenants.create("paused-gateway");
+        byte[] body = "[{\"type\":\"sent.during.a.pause\"}]".getBytes(StandardCharsets.US_ASCII);
+        long pid = Long.parseLong(Files.readString(LocalStack.repositoryRoot().resolve(".freshet/run/ingest-gateway.pid"))
+                .split(" ")[0].strip());
+        URI ingest = URI.create(LocalStack.ingestUrl());
+        try (Socket socket = new Socket(ingest.getHost(), ingest.getPort())) {
+            socket.setSoTimeout((int) CUT_WITHIN.toMillis());
+            socket.getOutputStream().write(("POST /v1/events HTTP/1.1\r\nHost: " + ingest.getHost() + "\r\n"
+                    + "Authorization: " + tenant.bearer() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // admitted: its body's deadline (5 s of grace for a body this small) runs from here
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    Metrics.sum(LocalStack.ingestUrl(), "freshet_ingest_in_flight_body_bytes") >= body.length);
+            signal("STOP", pid);
+            try {
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                Thread.sleep(7_000); // the pause itself, past the deadline: a fault's length, not a wait for a condition
+            } finally {
+                signal("CONT", pid);
+            }
+            assertEquals("HTTP/1.1 202 Accepted", statusLine(socket));
+        }
+    }
+
+    private static String statusLine(Socket socket) throws IOException {
+        var line = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
     }
 
     /** A request's head without a key and the first byte of its body, from the given local address. */
