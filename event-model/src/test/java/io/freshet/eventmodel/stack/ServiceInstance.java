@@ -37,7 +37,13 @@ public final class ServiceInstance implements AutoCloseable {
     /** Starts it with these extra settings and waits until it is ready. */
     public static ServiceInstance start(String part, String instanceId, int port, String portVariable,
                                         Map<String, String> environment) throws IOException {
-        return starting(part, instanceId, port, portVariable, environment).awaitReady();
+        ServiceInstance instance = starting(part, instanceId, port, portVariable, environment);
+        try {
+            return instance.awaitReady();
+        } catch (RuntimeException | Error e) {
+            instance.close();
+            throw e;
+        }
     }
 
     /**

@@ -65,19 +65,25 @@ public class BodyDeadline {
         var read = new AtomicBoolean();
         context.put(BODY_READ, read);
         var timer = new AtomicLong();
-        arm(context, read, timer, deadlineMillis(context.request().getHeader(HttpHeaders.CONTENT_LENGTH)));
+        long deadline = deadlineMillis(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
+        arm(context, read, timer, deadline, deadline);
         context.addEndHandler(done -> context.vertx().cancelTimer(timer.get()));
         context.next();
     }
 
-    private void arm(RoutingContext context, AtomicBoolean read, AtomicLong timer, long millis) {
+    /**
+     * @param givesBack how much more time stalls of the gateway may still give the body: at most its deadline once
+     *                  more, so a stall an attacker could cause (CPU starvation) does not switch the rate off
+     */
+    private void arm(RoutingContext context, AtomicBoolean read, AtomicLong timer, long millis, long givesBack) {
         long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         timer.set(context.vertx().setTimer(millis, id -> {
             long lateMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - due);
-            if (lateMillis > STALL_MILLIS) {
+            if (lateMillis > STALL_MILLIS && givesBack > 0) {
                 // the gateway itself stood still (paused, a long GC, starved of CPU) while the client's time ran: the
                 // bytes it sent meanwhile wait unread in the socket, so it gets that time again
-                arm(context, read, timer, lateMillis);
+                long again = Math.min(lateMillis, givesBack);
+                arm(context, read, timer, again, givesBack - again);
             } else {
                 cutIfUnfinished(context, read);
             }

@@ -11,6 +11,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,7 @@ public class RouteFailures implements StreamsUncaughtExceptionHandler {
 
     /** Kafka Streams names its threads {@code <client id>-StreamThread-<n>} and their members {@code <instance id>-<n>}. */
     private static final String THREAD_NUMBER = "-StreamThread-";
+    private static final int REMOVAL_TIMEOUT_MILLIS = 5000;
 
     private final Counter replaced;
     private final KafkaConnection kafka;
@@ -70,14 +72,21 @@ public class RouteFailures implements StreamsUncaughtExceptionHandler {
             return;
         }
         String member = instanceId + "-" + threadName.substring(at + THREAD_NUMBER.length());
-        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
-                    List.of(new MemberToRemove(member)))).all().get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // Kafka away too: the member's session expires as before
-            LOG.infof("The failed thread's member %s stays in the group until its session expires (%s)", member, e);
+        Admin admin = null;
+        try {
+            admin = Admin.create(kafka.admin(Map.of()));
+            var options = new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove(member)));
+            admin.removeMembersFromConsumerGroup(group, options.timeoutMs(REMOVAL_TIMEOUT_MILLIS)).all()
+                    .get(REMOVAL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // Kafka away too (or the member gone already): its session expires as before; the thread is replaced anyway
+            LOG.infof("The failed thread's member %s was not removed from the group (%s); its session will expire", member, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO); // nothing left to wait for: the failed thread must not wait on Kafka
+            }
         }
     }
 

@@ -3,14 +3,17 @@ package io.freshet.router.stream;
 import io.freshet.eventmodel.stack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 
 import static org.awaitility.Awaitility.await;
 
@@ -33,8 +36,19 @@ final class SinkGroups {
      */
     static void commit(SinkLane lane, Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
         try (Admin admin = admin()) {
-            if (groupState(admin, lane) != GroupState.EMPTY) {
-                admin.removeMembersFromConsumerGroup(lane.group(), new RemoveMembersFromConsumerGroupOptions()).all().get();
+            List<MemberToRemove> members = admin.describeConsumerGroups(List.of(lane.group())).describedGroups()
+                    .get(lane.group()).get().members().stream()
+                    .flatMap(member -> member.groupInstanceId().stream()).map(MemberToRemove::new).toList();
+            if (!members.isEmpty()) {
+                try {
+                    admin.removeMembersFromConsumerGroup(lane.group(), new RemoveMembersFromConsumerGroupOptions(members))
+                            .all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownMemberIdException)) {
+                        throw e;
+                    }
+                    // its session expired meanwhile: gone already
+                }
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> groupState(admin, lane) == GroupState.EMPTY);
             admin.alterConsumerGroupOffsets(lane.group(), offsets).all().get();

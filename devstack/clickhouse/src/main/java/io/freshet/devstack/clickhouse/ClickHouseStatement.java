@@ -47,6 +47,10 @@ final class ClickHouseStatement {
         if (shape.insertsData() && !windowIsWholeText && shape.insertDataStart() >= window.length) {
             // The format name may have been cut off by the window: let the engine parse the whole text.
             shape = new StatementShape(shape.keyword(), false, false, null, -1, -1, null, false, true);
+        } else if (!shape.insertsData() && !windowIsWholeText) {
+            // read in part only: what the rest does to its session is unknown, so it gets a session of its own
+            shape = new StatementShape(shape.keyword(), shape.empty(), shape.complete(), null, -1, -1,
+                    shape.outputFormat(), shape.multiStatement(), true);
         }
         if (shape.multiStatement()) {
             throw ClickHouseError.of(ClickHouseError.SYNTAX_ERROR, "SYNTAX_ERROR",

@@ -25,8 +25,8 @@ import java.util.Locale;
  * @param outputFormat     the format named by a non-INSERT statement's FORMAT clause, else null
  * @param multiStatement   true when another statement follows a top-level semicolon
  * @param sessionBound     true when the statement must run in a session of its own: it changes the session
- *                         (SET, USE, a temporary table), or it is an INSERT with its own SETTINGS clause, to
- *                         which the request's settings cannot be added
+ *                         (SET, USE, a word TEMPORARY at the top level), it is an INSERT with its own SETTINGS
+ *                         clause, to which the request's settings cannot be added, or it was not read whole
  */
 record StatementShape(String keyword, boolean empty, boolean complete, String insertFormat, int insertHeadEnd,
                       int insertDataStart, String outputFormat, boolean multiStatement, boolean sessionBound) {

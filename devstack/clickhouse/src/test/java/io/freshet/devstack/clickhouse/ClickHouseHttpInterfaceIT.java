@@ -161,8 +161,14 @@ class ClickHouseHttpInterfaceIT {
                 + "&insert_deduplication_token=t-3", "5\n").statusCode());
         assertEquals("4\t10\n", post("", "SELECT count(), sum(id) FROM token_events").body());
 
+        // what a statement's SETTINGS set ends with it: the next insert in the same kept session has no token
+        assertEquals(200, post(insert, "6\n").statusCode());
+        assertEquals(200, post(insert + "&input_format_csv_skip_first_lines=1", "header\n7\n").statusCode());
+        assertEquals(200, post(insert, "8\n").statusCode());
         HttpResponse<String> byGet = get(insert.replace("FORMAT+CSV", "VALUES+(9)"));
         assertEquals("164", byGet.headers().firstValue("X-ClickHouse-Exception-Code").orElseThrow(), byGet.body());
-        assertEquals("4\n", post("", "SELECT count() FROM token_events").body());
+        assertEquals(200, post(insert, "10\n").statusCode(), "a GET's readonly ended with it");
+        assertEquals("[1,2,3,4,6,7,8,10]\n", post("", "SELECT groupArray(id) FROM (SELECT id FROM token_events ORDER BY id) "
+                + "FORMAT TSV").body());
     }
 }
