@@ -136,8 +136,8 @@ final class ChdbEngine implements AutoCloseable {
 
     /** Work done in one engine session while holding the engine lock. */
     @FunctionalInterface
-    interface SessionWork<T> {
-        T run(ChdbSession session) throws ClickHouseError, IOException;
+    interface SessionWork {
+        ChdbResult run(ChdbSession session) throws ClickHouseError, IOException;
     }
 
     /** Prepares a fresh session for its request (settings, database). */
@@ -148,11 +148,13 @@ final class ChdbEngine implements AutoCloseable {
 
     /**
      * Runs {@code work} in a session, all under the engine lock. With a {@code reuseKey}, a session kept from an
-     * earlier request with the same key serves it, and is kept again afterwards: opening a session and preparing it
-     * cost more CPU than a small query itself. Without one, a fresh session is prepared, used and closed. Results that
-     * {@code work} returns outlive the session and are read after the lock is released.
+     * earlier request with the same key serves it, and is kept again afterwards if its statement succeeded: opening a
+     * session and preparing it cost more CPU than a small query itself. A failed statement's session is closed: the
+     * engine keeps a failed query's partial output in its connection and would hand it out with the next result.
+     * Without a key, a fresh session is prepared, used and closed. Results that {@code work} returns outlive the
+     * session and are read after the lock is released.
      */
-    <T> T inSession(String reuseKey, SessionSetup setup, SessionWork<T> work) throws ClickHouseError, IOException {
+    ChdbResult inSession(String reuseKey, SessionSetup setup, SessionWork work) throws ClickHouseError, IOException {
         lock.lock();
         try {
             if (bootConnection == null) {
@@ -171,14 +173,14 @@ final class ChdbEngine implements AutoCloseable {
             }
             boolean keep = false;
             try {
-                T result = work.run(session);
-                keep = reuseKey != null;
+                ChdbResult result = work.run(session);
+                keep = reuseKey != null && !result.failed();
                 return result;
             } finally {
                 if (keep) {
                     keptSessions.put(reuseKey, session);
                 } else {
-                    // work that threw may have left the session anywhere: no other request gets it
+                    // a failed statement, or work that threw, may have left the session anywhere: no other request gets it
                     session.close();
                 }
             }

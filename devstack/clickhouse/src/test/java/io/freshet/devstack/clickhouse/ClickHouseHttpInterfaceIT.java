@@ -144,6 +144,15 @@ class ClickHouseHttpInterfaceIT {
         assertEquals("0\n", post("", "SELECT count() FROM system.tables WHERE name = 'scratch' AND is_temporary").body());
     }
 
+    /** The engine keeps a failed query's partial output in its connection: the next request must not get it. */
+    @Test
+    void aQueryAfterOneThatFailedMidwayGetsOnlyItsOwnResult() throws Exception {
+        String limited = "?max_result_rows=100000&result_overflow_mode=throw&default_format=TSV";
+        HttpResponse<String> failed = post(limited, "SELECT number, toString(number) FROM numbers(300000)");
+        assertEquals("396", failed.headers().firstValue("X-ClickHouse-Exception-Code").orElseThrow(), failed.body());
+        assertEquals("0\n1\n2\n", post(limited, "SELECT number FROM numbers(3)").body());
+    }
+
     @Test
     void anInsertCarriesItsRequestsSettingsAndAGetStillCannotWrite() throws Exception {
         assertEquals(200, post("", "CREATE TABLE token_events (id UInt32) ENGINE = MergeTree ORDER BY id "
