@@ -32,10 +32,22 @@ public final class Freshet {
 
     /** `kill -9` of a part's process, as a crash would do it; `run("up", part)` starts it again. */
     public static void kill(String part) throws IOException, InterruptedException {
-        String pid = Files.readString(LocalStack.repositoryRoot().resolve(".freshet/run/" + part + ".pid")).split(" ")[0].strip();
-        var process = ProcessHandle.of(Long.parseLong(pid))
-                .orElseThrow(() -> new AssertionError(part + " (pid " + pid + ") is not running"));
+        long pid = pid(part);
+        var process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(part + " (pid " + pid + ") is not running"));
         process.destroyForcibly();
         process.onExit().join();
+    }
+
+    /** Sends a part's process a signal, e.g. STOP and CONT for a pause (a VM freeze, a long GC). */
+    public static void signal(String part, String signal) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + signal, Long.toString(pid(part))).inheritIO().start().waitFor();
+        if (status != 0) {
+            throw new AssertionError("kill -" + signal + " of " + part + " exited with " + status);
+        }
+    }
+
+    private static long pid(String part) throws IOException {
+        return Long.parseLong(Files.readString(LocalStack.repositoryRoot().resolve(".freshet/run/" + part + ".pid"))
+                .split(" ")[0].strip());
     }
 }

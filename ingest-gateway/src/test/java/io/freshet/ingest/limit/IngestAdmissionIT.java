@@ -1,5 +1,6 @@
 package io.freshet.ingest.limit;
 
+import io.freshet.eventmodel.stack.Freshet;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.Metrics;
 import io.freshet.eventmodel.stack.TestTenants;
@@ -14,7 +15,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,8 +97,6 @@ class IngestAdmissionIT {
     void aBodySentWhileTheGatewayStoodStillIsNotCutAsSlow() throws Exception {
         TestTenant tenant = TestTenants.create("paused-gateway");
         byte[] body = "[{\"type\":\"sent.during.a.pause\"}]".getBytes(StandardCharsets.US_ASCII);
-        long pid = Long.parseLong(Files.readString(LocalStack.repositoryRoot().resolve(".freshet/run/ingest-gateway.pid"))
-                .split(" ")[0].strip());
         URI ingest = URI.create(LocalStack.ingestUrl());
         try (Socket socket = new Socket(ingest.getHost(), ingest.getPort())) {
             socket.setSoTimeout((int) CUT_WITHIN.toMillis());
@@ -109,13 +107,13 @@ class IngestAdmissionIT {
             // admitted: its body's deadline (5 s of grace for a body this small) runs from here
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     Metrics.sum(LocalStack.ingestUrl(), "freshet_ingest_in_flight_body_bytes") >= body.length);
-            signal("STOP", pid);
+            Freshet.signal("ingest-gateway", "STOP");
             try {
                 socket.getOutputStream().write(body);
                 socket.getOutputStream().flush();
                 Thread.sleep(7_000); // the pause itself, past the deadline: a fault's length, not a wait for a condition
             } finally {
-                signal("CONT", pid);
+                Freshet.signal("ingest-gateway", "CONT");
             }
             assertEquals("HTTP/1.1 202 Accepted", statusLine(socket));
         }
@@ -128,10 +126,6 @@ class IngestAdmissionIT {
             line.append((char) c);
         }
         return line.toString();
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
     }
 
     /** A request's head without a key and the first byte of its body, from the given local address. */

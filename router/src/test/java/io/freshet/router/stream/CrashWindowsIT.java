@@ -93,23 +93,22 @@ class CrashWindowsIT {
     @Test
     void aZombieRouterThatWakesAfterItsSuccessorTookOverMovesNoOffsetBack() throws Exception {
         String tenant = TestTenants.create("zombie").id();
-        long pid = Long.parseLong(Files.readString(LocalStack.repositoryRoot().resolve(".freshet/run/router.pid")).split(" ")[0].strip());
         try (var sender = Executors.newVirtualThreadPerTaskExecutor()) {
             var sending = sender.submit(() -> {
                 TopicProbe.sendPaced(events(tenant), 300);
                 return null;
             });
             await().atMost(Duration.ofSeconds(60)).until(() -> ClickHouseProbe.eventsOf(tenant) > 0);
-            signal("STOP", pid);
+            Freshet.signal("router", "STOP");
             try (var successor = ServiceInstance.start("router", "successor", 18082, "ROUTER_PORT")) {
                 // the stopped router's session expires (10 s) and the successor takes its partitions
                 await().atMost(Duration.ofSeconds(60)).until(() -> Metrics.sum(successor.url(),
                         "freshet_sink_rows_total", "table=\"events\"") > 0);
-                signal("CONT", pid);
+                Freshet.signal("router", "CONT");
                 sending.get();
                 ClickHouseProbe.awaitStoredOnce(tenant, EVENTS);
             } finally {
-                signal("CONT", pid);
+                Freshet.signal("router", "CONT");
             }
         }
         assertStoredAndBilledOnce(tenant);
@@ -145,9 +144,5 @@ class CrashWindowsIT {
         assertEquals(EVENTS + "\t" + EVENTS, ClickHouseProbe.rowsAndIdsOf(tenant), "rows = distinct ids = events sent");
         await().atMost(Duration.ofSeconds(90)).until(() -> ClickHouseProbe.billedEventsOf(tenant) >= EVENTS);
         assertEquals(EVENTS, ClickHouseProbe.billedEventsOf(tenant), "billed = events sent");
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
     }
 }
