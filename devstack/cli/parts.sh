@@ -328,7 +328,7 @@ prometheus_config() {
 LOCAL_INSTANCE_ID=local
 start_service() {
   local part=$1 heap=$2 app java_opts
-  read -ra java_opts <<<"${FRESHET_JAVA_OPTS:--XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xms32m -Xmx$heap -Xss512k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m}"
+  read -ra java_opts <<<"${FRESHET_JAVA_OPTS:--XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError -Xms32m -Xmx$heap -Xss512k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m}"
   # the secrets key (export_endpoints) only in the environment of the services that encrypt (analytics-api) and
   # decrypt (sources) tenants' database passwords
   if [ "$part" = analytics-api ] || [ "$part" = sources ]; then
@@ -337,6 +337,9 @@ start_service() {
     local -x FRESHET_SECRETS_KEY=$key
   fi
   app=$(install_app "$part" "$ROOT/$part/target/quarkus-app/.") || exit
+  # the build's AOT cache (the root pom): made with the default options above; a JVM whose options differ says so once
+  # in the log and starts without it
+  [ -f "$app/app.aot" ] && java_opts+=("-XX:AOTCache=$app/app.aot")
   MALLOC_ARENA_MAX=2 FRESHET_INSTANCE_ID=$LOCAL_INSTANCE_ID FRESHET_STATE_DIR=$DATA \
     FRESHET_MANAGEMENT_PORT=$(management_port_of "$part") \
     launch "$part" "$JAVA" "${java_opts[@]}" -jar "$app/quarkus-run.jar"
