@@ -66,6 +66,9 @@ public interface IngestConfig {
         @Min(0)
         int lingerMs();
 
+        /** A transaction gathers the requests that come this long after its first (group commit at a steady load). */
+        Duration transactionGather();
+
         /** How long a record may wait for its ack; Kafka wants at least max-block-ms + linger-ms. */
         @Min(1)
         int deliveryTimeoutMs();

@@ -86,15 +86,19 @@ public class RawEventPublisher {
                 notOnKafka.add(channel);
                 continue;
             }
-            var committer = new TransactionCommitter(channel, producer, queue, maxTransactionBytes, meters);
+            var committer = new TransactionCommitter(channel, producer, queue, maxTransactionBytes,
+                    config.producer().transactionGather(), meters);
             Thread.ofPlatform().name("raw-event-committer-" + channel).daemon().start(committer);
             committers.add(committer);
         }
     }
 
-    /** The longest one transaction can take: begin, send and commit wait at most max-block each, the acks the delivery timeout. */
+    /**
+     * The longest one transaction can take once it took a request: its gather time, then begin, send and commit wait at
+     * most max-block each, the acks the delivery timeout.
+     */
     private static Duration commitBudget(IngestConfig.Producer producer) {
-        return Duration.ofMillis(3L * producer.maxBlockMs() + producer.deliveryTimeoutMs());
+        return producer.transactionGather().plusMillis(3L * producer.maxBlockMs() + producer.deliveryTimeoutMs());
     }
 
     /** Blocks (on a virtual thread) until the events are committed to Kafka, or throws having stored nothing. */
