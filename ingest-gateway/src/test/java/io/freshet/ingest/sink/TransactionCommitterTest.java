@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which queued requests one raw-event transaction takes (the group commit), without Kafka. */
@@ -30,6 +32,20 @@ class TransactionCommitterTest {
         PendingWrite second = write(100, 10);
         queue.add(second);
         assertEquals(List.of(first, second), batch.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aSteadyTrickleOfRequestsCannotHoldATransactionOpenPastItsGatherTime() throws Exception {
+        // a hostile client sending a small request every few milliseconds must not keep every tenant's 202 waiting
+        var committer = committer(Duration.ofMillis(300), 1 << 20);
+        queue.add(write(100, 10));
+        try (var trickle = Executors.newSingleThreadScheduledExecutor()) {
+            trickle.scheduleAtFixedRate(() -> queue.offer(write(100, 10)), 0, 5, TimeUnit.MILLISECONDS);
+            var batch = CompletableFuture.supplyAsync(() -> nextBatch(committer));
+            // the trickle goes on for as long as the test runs: only the gather time's own end lets the batch out
+            assertFalse(batch.get(5, TimeUnit.SECONDS).isEmpty());
+            trickle.shutdownNow();
+        }
     }
 
     @Test
