@@ -11,6 +11,7 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.data.KafkaSerdeMetadata;
 import io.apicurio.registry.serde.strategy.TopicIdStrategy;
+import io.freshet.eventmodel.topic.WireFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.Schema;
@@ -26,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Avro records against the registry, by Apicurio's serializer: each record carries its schema's global id in a
- * header. The serializer caches the schema's id (re-checked every few minutes, kept while the registry is away),
+ * Avro records against the registry, by Apicurio's serializer, in the Confluent wire format ({@link WireFormat}). The
+ * serializer caches the schema's id (re-checked every few minutes, kept while the registry is away),
  * so enrichment goes on through a registry outage; a schema never seen before waits for the registry, its batch
  * retrying. A serialization that needed the registry counts as a schema cache miss, any other as a hit.
  */
@@ -52,11 +53,11 @@ public final class AvroRecords<T extends SpecificRecord> {
         var calls = new AtomicLong();
         var serializer = new AvroKafkaSerializer<T>(counting(RegistryClientFactory.create(registryUrl), calls),
                 (ArtifactReferenceResolverStrategy) new TopicIdStrategy<Schema>(), new RememberingResolver<>(CHECK_PERIOD));
-        serializer.configure(Map.of(
+        serializer.configure(WireFormat.with(Map.of(
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
                 SerdeConfig.CHECK_PERIOD_MS, CHECK_PERIOD.toMillis(),
-                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), false);
+                SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true), WireFormat.SERIALIZER), false);
         return new AvroRecords<>(serializer, calls, meters);
     }
 

@@ -11,6 +11,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.tenant.TenantRegistry;
+import io.freshet.eventmodel.topic.WireFormat;
 import io.freshet.eventmodel.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -199,10 +200,11 @@ class EnrichmentStageIT {
         return byTopic;
     }
 
-    /** Read with the writer's schema, found in the registry by the id in the record's headers. */
+    /** Read with the writer's schema, found in the registry by the id in the record's body (the Confluent wire format). */
     private static GenericRecord avro(ProducerRecord<String, byte[]> record) {
         try (var deserializer = new AvroKafkaDeserializer<GenericRecord>()) {
-            deserializer.configure(Map.of(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl()), false);
+            deserializer.configure(WireFormat.with(Map.of(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl()),
+                    WireFormat.DESERIALIZER), false);
             return deserializer.deserialize(record.topic(), record.headers(), record.value());
         }
     }

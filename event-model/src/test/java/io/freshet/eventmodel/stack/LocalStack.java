@@ -71,6 +71,11 @@ public final class LocalStack {
         return env("REGISTRY_URL", "http://127.0.0.1:8085/apis/registry/v2");
     }
 
+    /** The same registry's Confluent-compatible API, which the Kafka ecosystem's Avro readers ask. */
+    public static String confluentRegistryUrl() {
+        return registryUrl().replace("/apis/registry/v2", "/apis/ccompat/v7");
+    }
+
     /** The operator token: from the environment, else the one `./freshet up` wrote. */
     public static String adminToken() {
         String token = System.getenv("FRESHET_ADMIN_TOKEN");

@@ -4,8 +4,9 @@ import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
-import io.apicurio.registry.serde.avro.AvroSerde;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.freshet.eventmodel.record.EnrichedEvent;
+import io.freshet.eventmodel.topic.WireFormat;
 import io.quarkus.kafka.client.serialization.ObjectMapperSerde;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
@@ -14,32 +15,36 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 
 /**
- * The router's serdes: Avro through the schema registry for the pipeline's topics (one configuration, for the
- * sink's consumer and the routes), JSON for the routes' internal topics.
+ * The router's serdes: Avro through the schema registry for the pipeline's topics, in the Confluent wire format
+ * ({@link WireFormat}; one configuration, for the sink's consumer and the routes), JSON for the routes' internal topics.
  */
 @ApplicationScoped
 public class RouteSerdes {
 
-    private final Map<String, Object> avroConfig;
+    private final Map<String, Object> readerConfig;
+    private final Map<String, Object> writerConfig;
 
     public RouteSerdes(@ConfigProperty(name = "freshet.registry.url") String registryUrl) {
-        this.avroConfig = Map.of(
+        Map<String, Object> avroConfig = Map.of(
                 SerdeConfig.REGISTRY_URL, registryUrl,
                 SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
                 AvroKafkaSerdeConfig.AVRO_DATUM_PROVIDER, ReusedDatumReaders.class.getName(),
                 SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
+        this.readerConfig = WireFormat.with(avroConfig, WireFormat.DESERIALIZER);
+        this.writerConfig = WireFormat.with(avroConfig, WireFormat.SERIALIZER);
     }
 
     /** Reads the pipeline's Avro records as their generated classes (the router's sink and the routes alike). */
     public <T> AvroKafkaDeserializer<T> deserializer() {
         var avro = new AvroKafkaDeserializer<T>();
-        avro.configure(avroConfig, false);
+        avro.configure(readerConfig, false);
         return avro;
     }
 
@@ -62,10 +67,23 @@ public class RouteSerdes {
         }, sized);
     }
 
+    /** Writes the routes' Avro records (billing usage, alerts) in the Confluent wire format. */
     <T extends SpecificRecord> Serde<T> avro() {
-        var serde = new AvroSerde<T>();
-        serde.configure(avroConfig, false);
-        return serde;
+        var avro = new AvroKafkaSerializer<T>();
+        avro.configure(writerConfig, false);
+        Serializer<T> serializer = new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, T data) {
+                return avro.serialize(topic, data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, T data) {
+                WireFormat.dropIdHeaders(headers); // passed on by Streams from an input record in the old format
+                return avro.serialize(topic, headers, data);
+            }
+        };
+        return Serdes.serdeFrom(serializer, deserializer());
     }
 
     static <T> Serde<T> json(Class<T> type) {
