@@ -77,16 +77,13 @@ tenant_list() {
 }
 
 tenant_show() {
-  local usage id keys tenants tenant
+  local usage id keys tenant
   usage=$(command_usage tenant show)
   parse_args "$usage" "--json" "$@"
   want_args "$usage" "tenant id"
   id=${ARGS[0]}
-  # the keys first: their answer is the API's refusal of an unknown tenant
+  tenant=$(admin_call analytics-api GET "$(tenant_path "$id" "")") || exit
   keys=$(admin_call analytics-api GET "$(tenant_path "$id" "/api-keys")") || exit
-  tenants=$(admin_call analytics-api GET /v1/admin/tenants) || exit
-  tenant=$(jq -c --arg id "$id" '.[] | select(.id == $id)' <<<"$tenants")
-  [ -n "$tenant" ] || die "No tenant '$id'"
   if has_opt --json; then jq -cn --argjson tenant "$tenant" --argjson keys "$keys" '$tenant + {keys: $keys}'; return; fi
   jq -r '"tenant:\t\(.id)", "name:\t\(.name)",
     "events/s:\t\(if .rateLimitPerSecond == 0 then "the default" else .rateLimitPerSecond end)",

@@ -1,7 +1,7 @@
 package io.freshet.analytics.admin;
 
 import io.freshet.analytics.admin.SourceAdminResource.DatabaseRequest;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.eventmodel.tenant.DatabaseSource;
 import io.freshet.eventmodel.tenant.RefusedHostException;
 import io.freshet.eventmodel.tenant.SourceHostPolicy;
@@ -63,7 +63,7 @@ public class DatabaseSourceChecks {
         try {
             hosts.check(request.host(), port);
         } catch (RefusedHostException e) {
-            throw new ApiException(Status.BAD_REQUEST, "source_host_refused", e.getMessage());
+            throw new AnalyticsException(Status.BAD_REQUEST, "source_host_refused", e.getMessage());
         }
         return new DatabaseSource(name, request.host(), port, request.database(), request.user(), request.password(), null,
                 tables.stream().distinct().toList(), Boolean.TRUE.equals(request.snapshot()), now, slot);
@@ -76,7 +76,7 @@ public class DatabaseSourceChecks {
         }
     }
 
-    static ApiException invalid(String message) {
-        return new ApiException(Status.BAD_REQUEST, "invalid_source", message);
+    static AnalyticsException invalid(String message) {
+        return new AnalyticsException(Status.BAD_REQUEST, "invalid_source", message);
     }
 }

@@ -1,6 +1,6 @@
 package io.freshet.analytics.admin;
 
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.eventmodel.tenant.ApiKeys;
 import io.freshet.eventmodel.tenant.DatabaseSource;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A tenant's sources besides HTTP, which the sources service reads (admin token required, see {@link AdminAuthFilter}):
+ * A tenant's sources besides HTTP, which the sources service reads (admin token required, see {@link io.freshet.eventmodel.http.AdminAuthFilter}):
  * its MQTT user and its databases' changes.
  */
 @Path("/v1/admin/tenants/{id}/sources")
@@ -100,7 +100,7 @@ public class SourceAdminResource {
     @Path("/mqtt")
     public Response disableMqtt(@PathParam("id") String id) {
         Tenant tenant = store.existing(id);
-        TenantApiKey key = tenant.mqttKey().orElseThrow(() -> new ApiException(Status.NOT_FOUND, "source_not_found",
+        TenantApiKey key = tenant.mqttKey().orElseThrow(() -> new AnalyticsException(Status.NOT_FOUND, "source_not_found",
                 "Tenant '" + id + "' has no MQTT login"));
         store.save(tenant.withoutKey(key.id(), Instant.now()));
         LOG.infof("MQTT off for tenant %s", id);
@@ -134,7 +134,7 @@ public class SourceAdminResource {
     public Response deleteDatabase(@PathParam("id") String id, @PathParam("name") String name) {
         Tenant tenant = store.existing(id);
         if (tenant.databases().stream().noneMatch(d -> d.name().equals(name))) {
-            throw new ApiException(Status.NOT_FOUND, "source_not_found", "Tenant '" + id + "' has no database source '" + name + "'");
+            throw new AnalyticsException(Status.NOT_FOUND, "source_not_found", "Tenant '" + id + "' has no database source '" + name + "'");
         }
         store.save(tenant.withoutDatabase(name, Instant.now()));
         LOG.infof("Database source %s of tenant %s deleted", name, id);

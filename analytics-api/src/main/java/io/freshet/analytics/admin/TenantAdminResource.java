@@ -1,8 +1,7 @@
 package io.freshet.analytics.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.freshet.analytics.endpoint.ApiException;
-import io.freshet.eventmodel.http.ApiError;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.eventmodel.tenant.ApiKeys;
 import io.freshet.eventmodel.tenant.InvalidRulesException;
 import io.freshet.eventmodel.tenant.KeyScope;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.time.Instant;
 import java.util.Comparator;
@@ -32,7 +30,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Tenant administration (admin token required, see {@link AdminAuthFilter}). */
+/** Tenant administration (admin token required, see {@link io.freshet.eventmodel.http.AdminAuthFilter}). */
 @Path("/v1/admin/tenants")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -96,15 +94,15 @@ public class TenantAdminResource {
     @POST
     public Response create(CreateTenant request) {
         if (request == null || request.id() == null || !Tenant.ID_PATTERN.matcher(request.id()).matches()) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_tenant_id",
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_tenant_id",
                     "'id' must match " + Tenant.ID_PATTERN.pattern() + " (lowercase letters, digits, '-'; 2 to 63 characters)");
         }
         String name = request.name() == null || request.name().isBlank() ? request.id() : request.name().strip();
         if (name.length() > 200) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_name", "'name' must be at most 200 characters");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_name", "'name' must be at most 200 characters");
         }
         if (registry.find(request.id()).isPresent()) {
-            throw new ApiException(Status.CONFLICT, "tenant_exists", "Tenant '" + request.id() + "' already exists");
+            throw new AnalyticsException(Status.CONFLICT, "tenant_exists", "Tenant '" + request.id() + "' already exists");
         }
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
@@ -116,6 +114,12 @@ public class TenantAdminResource {
     @GET
     public List<TenantView> list() {
         return registry.all().stream().sorted(Comparator.comparing(Tenant::id)).map(TenantView::of).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    public TenantView get(@PathParam("id") String id) {
+        return TenantView.of(store.existing(id));
     }
 
     /** Issues a new read+write default key; the old one stops working as soon as this returns. */
@@ -138,10 +142,10 @@ public class TenantAdminResource {
         String name = request.name() == null || request.name().isBlank() ? String.join("+", request.scopes())
                 : request.name().strip();
         if (name.length() > 100) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_name", "'name' must be at most 100 characters");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_name", "'name' must be at most 100 characters");
         }
         if (tenant.keys().size() >= MAX_KEYS) {
-            throw new ApiException(Status.CONFLICT, "too_many_keys", "A tenant may have at most " + MAX_KEYS
+            throw new AnalyticsException(Status.CONFLICT, "too_many_keys", "A tenant may have at most " + MAX_KEYS
                     + " keys; revoke one first");
         }
         String apiKey = ApiKeys.generate();
@@ -189,7 +193,7 @@ public class TenantAdminResource {
         Tenant tenant = store.existing(id);
         if (request == null || request.origins() == null || request.origins().size() > MAX_ORIGINS
                 || !request.origins().stream().allMatch(o -> o != null && ORIGIN.matcher(o).matches())) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_origins", "'origins' must be a list of at most "
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_origins", "'origins' must be a list of at most "
                     + MAX_ORIGINS + " origins such as \"https://app.example.com\" or \"http://localhost:3000\" "
                     + "(scheme, host and port only; no '*')");
         }
@@ -200,7 +204,7 @@ public class TenantAdminResource {
 
     private static Set<KeyScope> scopes(List<String> names) {
         if (names == null || names.isEmpty() || names.stream().anyMatch(n -> KeyScope.parse(n).isEmpty())) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_scopes",
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_scopes",
                     "'scopes' must list \"read\", \"write\" or both: write sends events, read asks the analytics API");
         }
         return names.stream().map(n -> KeyScope.parse(n).orElseThrow()).collect(Collectors.toUnmodifiableSet());
@@ -208,7 +212,7 @@ public class TenantAdminResource {
 
     private static TenantApiKey existingKey(Tenant tenant, String keyId) {
         return tenant.keys().stream().filter(k -> k.id().equals(keyId)).findFirst().orElseThrow(() ->
-                new ApiException(Status.NOT_FOUND, "key_not_found", "Tenant '" + tenant.id() + "' has no key '" + keyId + "'"));
+                new AnalyticsException(Status.NOT_FOUND, "key_not_found", "Tenant '" + tenant.id() + "' has no key '" + keyId + "'"));
     }
 
     @PUT
@@ -216,12 +220,12 @@ public class TenantAdminResource {
     public TenantView setRules(@PathParam("id") String id, JsonNode rules) {
         Tenant tenant = store.existing(id);
         if (rules == null || rules.isNull()) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object ({} for none)");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_rules", "Rules must be a JSON object ({} for none)");
         }
         try {
             TenantRules.of(rules); // refused now, with the reason, rather than met by the enricher on every event
         } catch (InvalidRulesException e) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_rules", e.getMessage());
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_rules", e.getMessage());
         }
         Tenant updated = tenant.withRules(rules, Instant.now());
         store.save(updated);
@@ -234,17 +238,11 @@ public class TenantAdminResource {
         Tenant tenant = store.existing(id);
         if (limits == null || limits.eventsPerSecond() == null || limits.eventsPerSecond() < 0
                 || limits.eventsPerSecond() > 10_000_000) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_limits",
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_limits",
                     "'eventsPerSecond' must be between 0 (the default) and 10000000");
         }
         Tenant updated = tenant.withRateLimit(limits.eventsPerSecond(), Instant.now());
         store.save(updated);
         return TenantView.of(updated);
-    }
-
-    @ServerExceptionMapper
-    public Response unavailable(TenantStoreUnavailableException e) {
-        return Response.status(Status.SERVICE_UNAVAILABLE).header("Retry-After", 1).type(MediaType.APPLICATION_JSON)
-                .entity(ApiError.of("tenant_store_unavailable", e.getMessage())).build();
     }
 }

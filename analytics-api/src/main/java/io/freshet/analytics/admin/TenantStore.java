@@ -1,6 +1,6 @@
 package io.freshet.analytics.admin;
 
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import jakarta.ws.rs.core.Response.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +46,7 @@ public class TenantStore {
     /** The tenant with this id, or a 404 naming it. */
     public Tenant existing(String id) {
         return registry.find(id).orElseThrow(() ->
-                new ApiException(Status.NOT_FOUND, "tenant_not_found", "No tenant '" + id + "'"));
+                new AnalyticsException(Status.NOT_FOUND, "tenant_not_found", "No tenant '" + id + "'"));
     }
 
     /** Stores the tenant and returns once the registry reflects it. */
@@ -54,11 +54,11 @@ public class TenantStore {
         RecordMetadata written = write(passwords.sealed(tenant));
         try {
             if (!registry.awaitApplied(written.partition(), written.offset(), WRITE_TIMEOUT)) {
-                throw new TenantStoreUnavailableException("the tenant was stored but not yet visible");
+                throw unavailable("the tenant was stored but not yet visible");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TenantStoreUnavailableException("interrupted");
+            throw unavailable("interrupted");
         }
     }
 
@@ -72,10 +72,15 @@ public class TenantStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A tenant always serializes", e);
         } catch (io.smallrye.mutiny.TimeoutException e) {
-            throw new TenantStoreUnavailableException("Kafka did not take the write within " + WRITE_TIMEOUT.toSeconds() + " s");
+            throw unavailable("Kafka did not take the write within " + WRITE_TIMEOUT.toSeconds() + " s");
         } catch (RuntimeException e) {
-            throw new TenantStoreUnavailableException("Kafka did not take the write: " + e.getMessage());
+            throw unavailable("Kafka did not take the write: " + e.getMessage());
         }
         return written.getResult();
+    }
+
+    /** The tenant topic could not take a change in time: nothing the caller did wrong, retry later (503). */
+    private static AnalyticsException unavailable(String why) {
+        return new AnalyticsException(Status.SERVICE_UNAVAILABLE, "tenant_store_unavailable", "Tenant change not confirmed: " + why);
     }
 }

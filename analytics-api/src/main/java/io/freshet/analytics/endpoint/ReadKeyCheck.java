@@ -26,24 +26,24 @@ public class ReadKeyCheck {
     /**
      * The key's tenant as it is now.
      *
-     * @throws ApiException the reason the key no longer reads (tenant_deleted, key_revoked, wrong_scope, origin_not_allowed)
+     * @throws AnalyticsException the reason the key no longer reads (tenant_deleted, key_revoked, wrong_scope, origin_not_allowed)
      */
     public Tenant require(ConnectionKey key) {
         return check(tenants.find(key.tenant().id()), key);
     }
 
     static Tenant check(Optional<Tenant> current, ConnectionKey key) {
-        Tenant tenant = current.orElseThrow(() -> new ApiException(Status.UNAUTHORIZED, "tenant_deleted",
+        Tenant tenant = current.orElseThrow(() -> new AnalyticsException(Status.UNAUTHORIZED, "tenant_deleted",
                 "Tenant '" + key.tenant().id() + "' was deleted: its subscriptions end"));
         TenantApiKey stored = tenant.keys().stream().filter(k -> k.hash().equals(key.keyHash())).findFirst()
-                .orElseThrow(() -> new ApiException(Status.UNAUTHORIZED, "key_revoked",
+                .orElseThrow(() -> new AnalyticsException(Status.UNAUTHORIZED, "key_revoked",
                         "This subscription's API key was revoked or rotated: the subscription ends; subscribe again with a valid read key"));
         if (!stored.scopes().contains(KeyScope.READ)) {
-            throw new ApiException(Status.FORBIDDEN, "wrong_scope",
+            throw new AnalyticsException(Status.FORBIDDEN, "wrong_scope",
                     "This subscription's API key may no longer read analytics: the subscription ends");
         }
         if (key.origin() != null && !tenant.allowsOrigin(key.origin())) {
-            throw new ApiException(Status.FORBIDDEN, "origin_not_allowed", "Tenant '" + tenant.id()
+            throw new AnalyticsException(Status.FORBIDDEN, "origin_not_allowed", "Tenant '" + tenant.id()
                     + "' no longer lets pages of " + key.origin() + " use its keys: the subscription ends");
         }
         return tenant;

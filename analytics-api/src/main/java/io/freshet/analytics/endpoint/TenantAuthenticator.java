@@ -23,13 +23,13 @@ public class TenantAuthenticator {
     public Tenant require(String authorizationHeader) {
         var key = RequestApiKey.from(authorizationHeader).flatMap(tenants::authenticate)
                 .orElseThrow(() -> tenants.isCaughtUp()
-                        ? new ApiException(Status.UNAUTHORIZED, "unauthorized",
+                        ? new AnalyticsException(Status.UNAUTHORIZED, "unauthorized",
                         "Send a tenant API key with the 'read' scope as 'Authorization: Bearer <key>'")
                         // just started: an unknown key may be one it has not read yet (503 comes with Retry-After)
-                        : new ApiException(Status.SERVICE_UNAVAILABLE, "tenants_loading",
+                        : new AnalyticsException(Status.SERVICE_UNAVAILABLE, "tenants_loading",
                         "The analytics API is still reading the tenants since it started; retry in a moment"));
         if (!key.allows(KeyScope.READ)) {
-            throw new ApiException(Status.FORBIDDEN, "wrong_scope",
+            throw new AnalyticsException(Status.FORBIDDEN, "wrong_scope",
                     "This key may only send events; reading analytics needs a key with the 'read' scope");
         }
         return key.tenant();

@@ -1,7 +1,7 @@
 package io.freshet.analytics.graphql;
 
 import io.freshet.analytics.config.AnalyticsConfig;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.analytics.endpoint.ConnectionKey;
 import io.freshet.analytics.endpoint.ReadKeyCheck;
 import io.freshet.analytics.endpoint.SubscriptionRefusals;
@@ -79,7 +79,7 @@ public class LiveAnalyticsGraphQL {
     public Multi<List<@NonNull TypeCount>> liveEventCounts(@DefaultValue("15") int minutes) {
         ConnectionKey key = connectionKey();
         if (minutes < 1 || minutes > MAX_MINUTES) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_minutes", "'minutes' must be between 1 and " + MAX_MINUTES);
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_minutes", "'minutes' must be between 1 and " + MAX_MINUTES);
         }
         Duration length = Duration.ofMinutes(minutes);
         return live(key, tenant -> {
@@ -97,7 +97,7 @@ public class LiveAnalyticsGraphQL {
     public Multi<List<RecentEvents.@NonNull StoredEvent>> latestEvents(@DefaultValue("20") int limit) {
         ConnectionKey key = connectionKey();
         if (limit < 1 || limit > 100) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_limit", "'limit' must be between 1 and 100");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_limit", "'limit' must be between 1 and 100");
         }
         return live(key, tenant -> {
             LiveWindow window = LiveWindow.at(Instant.now(), every, LATEST_EVENTS_RANGE);
@@ -121,7 +121,7 @@ public class LiveAnalyticsGraphQL {
                     .onTermination().invoke(slot::close);
         }).onFailure().invoke(e -> {
             // a refusal is the client's to read (and the store logged its own trouble); anything else is a fault here
-            if (e instanceof ApiException) {
+            if (e instanceof AnalyticsException) {
                 LOG.debugf("A subscription of tenant %s ended: %s", key.tenant().id(), e.getMessage());
             } else {
                 LOG.warnf("A live answer failed and ended its subscription: %s", e.toString());
@@ -132,7 +132,7 @@ public class LiveAnalyticsGraphQL {
     private Tenant stillReading(ConnectionKey key) {
         try {
             return keys.require(key);
-        } catch (ApiException e) {
+        } catch (AnalyticsException e) {
             refusals.count(e.code(), key.tenant().id());
             throw e;
         }
@@ -142,7 +142,7 @@ public class LiveAnalyticsGraphQL {
         ConnectionKey key = identity.isAnonymous() ? null : identity.getAttribute(ConnectionKey.ATTRIBUTE);
         if (key == null) {
             refusals.count("unauthorized", SubscriptionRefusals.NO_TENANT);
-            throw new ApiException(Status.UNAUTHORIZED, "unauthorized", "Send a tenant API key with the 'read' scope as "
+            throw new AnalyticsException(Status.UNAUTHORIZED, "unauthorized", "Send a tenant API key with the 'read' scope as "
                     + "{\"Authorization\": \"Bearer <key>\"} in the connection_init payload");
         }
         return key;

@@ -1,7 +1,7 @@
 package io.freshet.analytics.graphql;
 
 import io.freshet.analytics.config.AnalyticsConfig;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.analytics.endpoint.ConnectionKey;
 import io.freshet.analytics.endpoint.SubscriptionRefusals;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,18 +39,18 @@ public class SubscriptionCaps {
     /**
      * A place for one more subscription of this connection and key, to be closed when the subscription ends.
      *
-     * @throws ApiException too_many_subscriptions when the connection or the key already holds its most
+     * @throws AnalyticsException too_many_subscriptions when the connection or the key already holds its most
      */
     public Slot open(ConnectionKey key) {
         if (!take(byConnection, key.connection(), perConnection)) {
             refusals.count("too_many_per_connection", key.tenant().id());
-            throw new ApiException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This connection already holds "
+            throw new AnalyticsException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This connection already holds "
                     + perConnection + " subscriptions, the most one connection may; complete one before starting another");
         }
         if (!take(byKey, key.key(), perKey)) {
             release(byConnection, key.connection());
             refusals.count("too_many_per_key", key.tenant().id());
-            throw new ApiException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This API key already holds "
+            throw new AnalyticsException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This API key already holds "
                     + perKey + " subscriptions, the most one key may; complete one before starting another");
         }
         open.incrementAndGet();

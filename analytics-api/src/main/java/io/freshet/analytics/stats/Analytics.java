@@ -2,7 +2,7 @@ package io.freshet.analytics.stats;
 
 import io.freshet.analytics.config.AnalyticsConfig;
 import io.freshet.analytics.cache.QueryCache;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.eventmodel.event.EventTypes;
 import io.freshet.eventmodel.tenant.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -90,7 +90,7 @@ public class Analytics {
     public Funnel funnel(Tenant tenant, List<String> steps, String window, String from, String to) {
         TimeRange range = TimeRange.of(from, to, MAX_RAW_RANGE);
         if (steps.size() < 2 || steps.size() > 10) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_steps", "'steps' is 2 to 10 event types, comma-separated");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_steps", "'steps' is 2 to 10 event types, comma-separated");
         }
         steps.forEach(Analytics::type);
         Duration within = funnelWindow(window);
@@ -113,7 +113,7 @@ public class Analytics {
     private Interval buckets(TimeRange range, String interval) {
         Interval width = interval(interval);
         if (range.length().dividedBy(width.width) > maxBuckets) {
-            throw new ApiException(Status.BAD_REQUEST, "range_too_large", "The range spans more than " + maxBuckets
+            throw new AnalyticsException(Status.BAD_REQUEST, "range_too_large", "The range spans more than " + maxBuckets
                     + " " + width.name().toLowerCase(Locale.ROOT) + " buckets; use a wider interval or a shorter range");
         }
         return width;
@@ -121,7 +121,7 @@ public class Analytics {
 
     private static void type(String type) {
         if (type != null && !EventTypes.isValid(type)) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_type", "'" + type + "' is not a valid event type name");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_type", "'" + type + "' is not a valid event type name");
         }
     }
 
@@ -135,18 +135,18 @@ public class Analytics {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw new ApiException(Status.BAD_REQUEST, "invalid_limit", "'limit' is a number between 1 and " + max);
+        throw new AnalyticsException(Status.BAD_REQUEST, "invalid_limit", "'limit' is a number between 1 and " + max);
     }
 
     private static Duration funnelWindow(String window) {
         try {
             Duration within = Duration.parse(window);
             if (within.isNegative() || within.isZero() || within.compareTo(MAX_FUNNEL_WINDOW) > 0) {
-                throw new ApiException(Status.BAD_REQUEST, "invalid_window", "'window' is between 1 s and 7 days");
+                throw new AnalyticsException(Status.BAD_REQUEST, "invalid_window", "'window' is between 1 s and 7 days");
             }
             return within;
         } catch (DateTimeParseException e) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_window", "'window' is an ISO-8601 duration, e.g. PT30M");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_window", "'window' is an ISO-8601 duration, e.g. PT30M");
         }
     }
 
@@ -154,7 +154,7 @@ public class Analytics {
         try {
             return Interval.valueOf((value == null ? DEFAULT_INTERVAL : value).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Status.BAD_REQUEST, "invalid_interval", "'interval' must be minute, hour or day");
+            throw new AnalyticsException(Status.BAD_REQUEST, "invalid_interval", "'interval' must be minute, hour or day");
         }
     }
 }

@@ -5,7 +5,7 @@ import com.clickhouse.client.api.ClickHouseException;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.clickhouse.client.api.query.QuerySettings;
 import io.freshet.analytics.config.AnalyticsConfig;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
@@ -55,7 +55,7 @@ public class AnalyticsStore {
                 throw limit.refusal();
             }
             LOG.warnf("Answering 503: ClickHouse did not answer a query (%s)", e.getMessage());
-            throw new ApiException(Status.SERVICE_UNAVAILABLE, "analytics_unavailable",
+            throw new AnalyticsException(Status.SERVICE_UNAVAILABLE, "analytics_unavailable",
                     "The analytics store cannot answer right now; retry after the Retry-After delay");
         }
     }

@@ -1,6 +1,6 @@
 package io.freshet.analytics.stats;
 
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import jakarta.ws.rs.core.Response.Status;
 
 import java.util.Locale;
@@ -23,7 +23,7 @@ public record Dimension(String name, String property) {
         if (value.startsWith("property.")) {
             String property = value.substring("property.".length());
             if (!PROPERTY.matcher(property).matches()) {
-                throw new ApiException(Status.BAD_REQUEST, "invalid_dimension", "A property name is 1 to 128 letters, digits or _.$-");
+                throw new AnalyticsException(Status.BAD_REQUEST, "invalid_dimension", "A property name is 1 to 128 letters, digits or _.$-");
             }
             return new Dimension(value, property);
         }
@@ -39,8 +39,8 @@ public record Dimension(String name, String property) {
         return property == null ? name : "JSONExtractString(properties, {property:String})";
     }
 
-    private static ApiException invalid() {
-        return new ApiException(Status.BAD_REQUEST, "invalid_dimension",
+    private static AnalyticsException invalid() {
+        return new AnalyticsException(Status.BAD_REQUEST, "invalid_dimension",
                 "'dimension' is type, browser, os, device_class, user_id or property.<name>");
     }
 }

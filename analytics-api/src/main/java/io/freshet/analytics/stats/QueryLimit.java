@@ -1,7 +1,7 @@
 package io.freshet.analytics.stats;
 
 import com.clickhouse.client.api.ServerException;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import jakarta.ws.rs.core.Response.Status;
 
 import java.util.Locale;
@@ -66,8 +66,8 @@ public enum QueryLimit {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    public ApiException refusal() {
-        return new ApiException(Status.BAD_REQUEST, "query_too_large", "This question " + reason
+    public AnalyticsException refusal() {
+        return new AnalyticsException(Status.BAD_REQUEST, "query_too_large", "This question " + reason
                 + "; ask for a shorter range, a wider interval or one event type");
     }
 }

@@ -3,7 +3,7 @@ package io.freshet.analytics.stats;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.smallrye.graphql.api.AdaptToScalar;
 import io.smallrye.graphql.api.Scalar;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,7 +87,7 @@ public class RecentEvents {
                 String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(",", 2);
                 return new Cursor(Long.parseLong(parts[0]), UUID.fromString(parts[1]));
             } catch (RuntimeException e) {
-                throw new ApiException(Status.BAD_REQUEST, "invalid_cursor", "'cursor' is not one this API gave out");
+                throw new AnalyticsException(Status.BAD_REQUEST, "invalid_cursor", "'cursor' is not one this API gave out");
             }
         }
     }

@@ -1,7 +1,7 @@
 package io.freshet.analytics.admin;
 
 import io.freshet.analytics.admin.SourceAdminResource.DatabaseRequest;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.eventmodel.tenant.DatabaseSource;
 import io.freshet.eventmodel.tenant.SourceHostPolicy;
 import jakarta.ws.rs.core.Response.Status;
@@ -56,7 +56,7 @@ class DatabaseSourceChecksTest {
     }
 
     private void assertRefused(String host, int port) {
-        var refused = assertThrows(ApiException.class, () -> checks.checked("shop", request(host, port, "cdc", "pw"), SLOT,
+        var refused = assertThrows(AnalyticsException.class, () -> checks.checked("shop", request(host, port, "cdc", "pw"), SLOT,
                 Instant.EPOCH), host + ":" + port);
         assertEquals(Status.BAD_REQUEST, refused.status());
         assertEquals("source_host_refused", refused.code());
@@ -64,7 +64,7 @@ class DatabaseSourceChecksTest {
     }
 
     private void assertInvalid(DatabaseRequest request, String message) {
-        var refused = assertThrows(ApiException.class, () -> checks.checked("shop", request, SLOT, Instant.EPOCH));
+        var refused = assertThrows(AnalyticsException.class, () -> checks.checked("shop", request, SLOT, Instant.EPOCH));
         assertEquals(Status.BAD_REQUEST, refused.status());
         assertEquals("invalid_source", refused.code());
         assertTrue(refused.getMessage().startsWith(message), refused.getMessage());

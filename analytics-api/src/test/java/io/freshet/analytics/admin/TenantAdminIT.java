@@ -49,6 +49,19 @@ class TenantAdminIT {
     }
 
     @Test
+    void showsOneTenantWithoutItsKeys() {
+        var tenant = TestTenants.create("admin-one");
+        admin().get("/v1/admin/tenants/" + tenant.id()).then().statusCode(200)
+                .body("id", equalTo(tenant.id()))
+                .body(not(containsString(tenant.apiKey())))
+                .body(not(containsString("apiKeyHash")));
+        admin().get("/v1/admin/tenants/nope-" + tenant.id())
+                .then().statusCode(404).body("error.code", equalTo("tenant_not_found"));
+        given().baseUri(LocalStack.analyticsUrl()).header("Authorization", tenant.bearer())
+                .get("/v1/admin/tenants/" + tenant.id()).then().statusCode(401);
+    }
+
+    @Test
     void refusesInvalidTenantIds() {
         for (String id : new String[]{"", "A", "Upper", "-dash-first", "under_score", "x".repeat(64), "a b"}) {
             admin().body("{\"id\":\"" + id + "\"}").post("/v1/admin/tenants")

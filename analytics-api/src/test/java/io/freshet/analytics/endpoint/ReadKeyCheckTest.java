@@ -48,7 +48,7 @@ class ReadKeyCheckTest {
 
     @Test
     void aDeletedTenantEndsItsSubscriptions() {
-        ApiException refused = assertThrows(ApiException.class, () -> ReadKeyCheck.check(Optional.empty(), key(null)));
+        AnalyticsException refused = assertThrows(AnalyticsException.class, () -> ReadKeyCheck.check(Optional.empty(), key(null)));
         assertEquals("tenant_deleted", refused.code());
     }
 
@@ -66,6 +66,6 @@ class ReadKeyCheckTest {
     }
 
     private static String refusal(Tenant now, ConnectionKey key) {
-        return assertThrows(ApiException.class, () -> ReadKeyCheck.check(Optional.of(now), key)).code();
+        return assertThrows(AnalyticsException.class, () -> ReadKeyCheck.check(Optional.of(now), key)).code();
     }
 }

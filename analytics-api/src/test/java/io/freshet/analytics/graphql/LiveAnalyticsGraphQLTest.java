@@ -3,7 +3,7 @@ package io.freshet.analytics.graphql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.analytics.config.AnalyticsConfig;
 import io.freshet.analytics.config.TestAnalyticsConfig;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.analytics.endpoint.ConnectionKey;
 import io.freshet.analytics.endpoint.ReadKeyCheck;
 import io.freshet.analytics.endpoint.SubscriptionRefusals;
@@ -87,7 +87,7 @@ class LiveAnalyticsGraphQLTest {
         var subscriber = subscribe(connection("c1"), 15).awaitItems(1, WAIT);
         tenants.put(tenants.find("acme").orElseThrow().withoutKey("key_web", AT));
         Throwable ended = subscriber.awaitFailure(WAIT).getFailure();
-        assertEquals("key_revoked", assertInstanceOf(ApiException.class, ended).code());
+        assertEquals("key_revoked", assertInstanceOf(AnalyticsException.class, ended).code());
         assertEquals(1.0, meters.get("freshet.graphql.subscriptions.refused").tag("reason", "key_revoked")
                 .tag("tenant", "acme").counter().count());
         assertEquals(0.0, meters.get("freshet.graphql.subscriptions").gauge().value(), "its place is freed");
@@ -97,7 +97,7 @@ class LiveAnalyticsGraphQLTest {
     void aDeletedTenantEndsItsSubscriptions() {
         var subscriber = subscribe(connection("c1"), 15).awaitItems(1, WAIT);
         tenants.remove("acme");
-        assertEquals("tenant_deleted", ((ApiException) subscriber.awaitFailure(WAIT).getFailure()).code());
+        assertEquals("tenant_deleted", ((AnalyticsException) subscriber.awaitFailure(WAIT).getFailure()).code());
     }
 
     @Test
@@ -105,7 +105,7 @@ class LiveAnalyticsGraphQLTest {
         var one = subscribe(connection("c1"), 15).awaitItems(1, WAIT);
         var two = subscribe(connection("c1"), 10).awaitItems(1, WAIT);
         var three = subscribe(connection("c1"), 5);
-        assertEquals("too_many_subscriptions", ((ApiException) three.awaitFailure(WAIT).getFailure()).code());
+        assertEquals("too_many_subscriptions", ((AnalyticsException) three.awaitFailure(WAIT).getFailure()).code());
         int before = one.getItems().size();
         one.awaitItems(before + 3, WAIT);
         two.awaitItems(two.getItems().size() + 3, WAIT);
@@ -119,7 +119,7 @@ class LiveAnalyticsGraphQLTest {
         subscribe(connection("c1"), 15).awaitItems(1, WAIT);
         subscribe(connection("c2"), 15).awaitItems(1, WAIT);
         var fourth = subscribe(connection("c2"), 15);
-        assertEquals("too_many_subscriptions", ((ApiException) fourth.awaitFailure(WAIT).getFailure()).code());
+        assertEquals("too_many_subscriptions", ((AnalyticsException) fourth.awaitFailure(WAIT).getFailure()).code());
         assertEquals(1.0, meters.get("freshet.graphql.subscriptions.refused").tag("reason", "too_many_per_key")
                 .tag("tenant", "acme").counter().count());
     }
@@ -127,7 +127,7 @@ class LiveAnalyticsGraphQLTest {
     @Test
     void aConnectionWithoutAReadKeyIsRefused() {
         var live = live(QuarkusSecurityIdentity.builder().setAnonymous(true).build());
-        assertEquals("unauthorized", assertThrows(ApiException.class, () -> live.liveEventCounts(15)).code());
+        assertEquals("unauthorized", assertThrows(AnalyticsException.class, () -> live.liveEventCounts(15)).code());
     }
 
     /**

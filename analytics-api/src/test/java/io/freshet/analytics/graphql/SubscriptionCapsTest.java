@@ -1,7 +1,7 @@
 package io.freshet.analytics.graphql;
 
 import io.freshet.analytics.config.TestAnalyticsConfig;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import io.freshet.analytics.endpoint.ConnectionKey;
 import io.freshet.analytics.endpoint.SubscriptionRefusals;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -87,7 +87,7 @@ class SubscriptionCapsTest {
     }
 
     private String refusal(ConnectionKey key) {
-        return assertThrows(ApiException.class, () -> caps.open(key)).code();
+        return assertThrows(AnalyticsException.class, () -> caps.open(key)).code();
     }
 
     private double open() {

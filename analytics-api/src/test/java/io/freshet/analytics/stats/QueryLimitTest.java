@@ -2,7 +2,7 @@ package io.freshet.analytics.stats;
 
 import com.clickhouse.client.api.ClientException;
 import com.clickhouse.client.api.ServerException;
-import io.freshet.analytics.endpoint.ApiException;
+import io.freshet.analytics.endpoint.AnalyticsException;
 import jakarta.ws.rs.core.Response.Status;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +53,7 @@ class QueryLimitTest {
     @Test
     void aLimitIsRefusedAsTheCallersQuestionWithAClearCode() {
         for (QueryLimit limit : QueryLimit.values()) {
-            ApiException refusal = limit.refusal();
+            AnalyticsException refusal = limit.refusal();
             assertEquals(Status.BAD_REQUEST, refusal.status());
             assertEquals("query_too_large", refusal.code());
             assertEquals("query_too_large", refusal.getExtensions().get("code"), "GraphQL errors carry the code too");

@@ -10,11 +10,22 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The REST layer's own refusals (a method an endpoint does not take, a media type it cannot read or write, a
- * parameter it cannot convert) in the contract's error body, with their headers (e.g. {@code Allow}). Used by the
- * services with REST endpoints; event-model depends on quarkus-rest optionally.
+ * Every refusal in the contract's error body: Freshet's own ({@link ApiException}, with its {@code Retry-After}) and
+ * the REST layer's (a method an endpoint does not take, a media type it cannot read or write, a parameter it cannot
+ * convert), with their headers (e.g. {@code Allow}). Used by the services with REST endpoints; event-model depends
+ * on quarkus-rest optionally.
  */
 public class RestErrors {
+
+    @ServerExceptionMapper
+    public Response toResponse(ApiException e) {
+        var response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(ApiError.of(e.code(), e.getMessage()));
+        if (e.retryAfterSeconds() != null) {
+            response.header("Retry-After", e.retryAfterSeconds());
+        }
+        return response.build();
+    }
 
     /** A body that is JSON but not the shape the endpoint reads (an array for an object, a string for a number). */
     @ServerExceptionMapper

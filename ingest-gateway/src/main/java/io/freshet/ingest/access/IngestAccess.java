@@ -7,7 +7,7 @@ import io.freshet.eventmodel.tenant.AuthenticatedKey;
 import io.freshet.eventmodel.tenant.KeyScope;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.eventmodel.tenant.TenantRegistry;
-import io.freshet.ingest.endpoint.IngestException;
+import io.freshet.eventmodel.http.ApiException;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -91,7 +91,7 @@ public class IngestAccess {
             } else if (urlKey != null) {
                 AuthenticatedKey key = known(urlKey);
                 if (key.allows(KeyScope.READ)) {
-                    throw new IngestException(Status.FORBIDDEN, "key_in_url", "Only a write-only key may be sent in the "
+                    throw new ApiException(Status.FORBIDDEN, "key_in_url", "Only a write-only key may be sent in the "
                             + "URL (it ends up in logs); send this key as 'Authorization: Bearer <key>'");
                 }
                 context.put(TENANT, writer(key, context));
@@ -100,7 +100,7 @@ public class IngestAccess {
             } else {
                 throw unauthorized();
             }
-        } catch (IngestException e) {
+        } catch (ApiException e) {
             if (e.retryAfterSeconds() != null) {
                 context.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
             }
@@ -117,11 +117,11 @@ public class IngestAccess {
 
     private Tenant writer(AuthenticatedKey key, RoutingContext context) {
         if (!key.allows(KeyScope.WRITE)) {
-            throw new IngestException(Status.FORBIDDEN, "wrong_scope",
+            throw new ApiException(Status.FORBIDDEN, "wrong_scope",
                     "This key may only read analytics; sending events needs a key with the 'write' scope");
         }
         cors.admit(context, key.tenant()).ifPresent(refusal -> {
-            throw new IngestException(Status.FORBIDDEN, refusal.error().code(), refusal.error().message());
+            throw new ApiException(Status.FORBIDDEN, refusal.error().code(), refusal.error().message());
         });
         return key.tenant();
     }
@@ -132,12 +132,12 @@ public class IngestAccess {
      */
     private AuthenticatedKey known(String apiKey) {
         return tenants.authenticate(apiKey).orElseThrow(() -> tenants.isCaughtUp() ? unauthorized()
-                : new IngestException(Status.SERVICE_UNAVAILABLE, "tenants_loading",
+                : new ApiException(Status.SERVICE_UNAVAILABLE, "tenants_loading",
                 "The gateway is still reading the tenants since it started; retry after the Retry-After delay", 1));
     }
 
-    private static IngestException unauthorized() {
-        return new IngestException(Status.UNAUTHORIZED, "unauthorized",
+    private static ApiException unauthorized() {
+        return new ApiException(Status.UNAUTHORIZED, "unauthorized",
                 "Send a tenant API key with the 'write' scope as 'Authorization: Bearer <key>'");
     }
 }

@@ -1,5 +1,6 @@
 package io.freshet.ingest.endpoint;
 
+import io.freshet.eventmodel.http.ApiException;
 import io.freshet.eventmodel.event.RawEvent;
 import io.freshet.eventmodel.tenant.Tenant;
 import io.freshet.ingest.limit.TenantRateLimiter;
@@ -39,13 +40,13 @@ public class EventIntake {
         result.errors().stream().collect(Collectors.groupingBy(EventError::code, Collectors.counting()))
                 .forEach((code, events) -> count(tenant, "rejected", code, events));
         if (result.accepted().isEmpty()) {
-            throw new IngestException(Status.BAD_REQUEST, "no_valid_events",
+            throw new ApiException(Status.BAD_REQUEST, "no_valid_events",
                     "No event of the request is valid; first problem at index " + result.errors().getFirst().index()
                             + ": " + result.errors().getFirst().message());
         }
         if (!rateLimiter.tryAcquire(tenant, result.accepted().size())) {
             count(tenant, "rate_limited", "", result.accepted().size());
-            throw new IngestException(Status.TOO_MANY_REQUESTS, "rate_limited", "Tenant '" + tenant.id()
+            throw new ApiException(Status.TOO_MANY_REQUESTS, "rate_limited", "Tenant '" + tenant.id()
                     + "' is over its rate of events per second; retry after the Retry-After delay", RETRY_AFTER_SECONDS);
         }
         try {
@@ -53,7 +54,7 @@ public class EventIntake {
         } catch (KafkaUnavailableException e) {
             LOG.warnf("Answering 503 to tenant %s: %s", tenant.id(), e.getMessage());
             count(tenant, "unavailable", e.outcomeUnknown() ? "outcome_unknown" : "", result.accepted().size());
-            throw new IngestException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable", e.outcomeUnknown()
+            throw new ApiException(Status.SERVICE_UNAVAILABLE, "kafka_unavailable", e.outcomeUnknown()
                     ? "The event log did not confirm the write in time, so it may or may not have stored the events; "
                     + "retry with the same event_ids"
                     : "The event log cannot take writes right now and stored none of the events; retry with the same event_ids",

@@ -3,7 +3,7 @@ package io.freshet.ingest.processing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.ingest.endpoint.IngestException;
+import io.freshet.eventmodel.http.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
 import io.freshet.ingest.config.IngestConfig;
@@ -47,7 +47,7 @@ public class RequestBodyParser {
         String text = text(body);
         List<JsonNode> events = mediaType.equals(NDJSON) ? ndjson(text) : jsonDocument(text);
         if (events.isEmpty()) {
-            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request contains no events");
+            throw new ApiException(Status.BAD_REQUEST, "empty_body", "The request contains no events");
         }
         checkCount(events.size());
         return events;
@@ -63,7 +63,7 @@ public class RequestBodyParser {
 
     public void checkCount(int events) {
         if (events > maxEvents) {
-            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "too_many_events",
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE, "too_many_events",
                     "A request may carry at most " + maxEvents + " events, got " + events);
         }
     }
@@ -75,7 +75,7 @@ public class RequestBodyParser {
     private static String mediaType(String contentType, boolean ndjsonAllowed) {
         String mediaType = mediaTypeOf(contentType);
         if (!JSON_TYPES.contains(mediaType) && !(ndjsonAllowed && mediaType.equals(NDJSON))) {
-            throw new IngestException(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "Content-Type must be application/json, text/plain (JSON, as sendBeacon sends it)"
                             + (ndjsonAllowed ? " or " + NDJSON : "") + ", got '" + mediaType + "'");
         }
@@ -85,7 +85,7 @@ public class RequestBodyParser {
     private static String text(byte[] body) {
         String text = utf8(body);
         if (text.isBlank()) {
-            throw new IngestException(Status.BAD_REQUEST, "empty_body", "The request body is empty");
+            throw new ApiException(Status.BAD_REQUEST, "empty_body", "The request body is empty");
         }
         return text;
     }
@@ -115,7 +115,7 @@ public class RequestBodyParser {
         try {
             return json.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IngestException(Status.BAD_REQUEST, "malformed_json", problem + ": " + e.getOriginalMessage());
+            throw new ApiException(Status.BAD_REQUEST, "malformed_json", problem + ": " + e.getOriginalMessage());
         }
     }
 
@@ -126,7 +126,7 @@ public class RequestBodyParser {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
-            throw new IngestException(Status.BAD_REQUEST, "invalid_utf8", "The body is not valid UTF-8");
+            throw new ApiException(Status.BAD_REQUEST, "invalid_utf8", "The body is not valid UTF-8");
         }
     }
 }

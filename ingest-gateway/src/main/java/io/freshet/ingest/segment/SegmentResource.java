@@ -7,7 +7,7 @@ import io.freshet.eventmodel.trace.EventTracing;
 import io.freshet.ingest.access.IngestAccess;
 import io.freshet.ingest.limit.BodyDeadline;
 import io.freshet.ingest.endpoint.EventIntake;
-import io.freshet.ingest.endpoint.IngestException;
+import io.freshet.eventmodel.http.ApiException;
 import io.freshet.ingest.endpoint.IngestResponse;
 import io.freshet.eventmodel.event.EventError;
 import io.freshet.eventmodel.event.EventValidator;
@@ -95,12 +95,12 @@ public class SegmentResource {
                             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, byte[] body) {
         BodyDeadline.bodyRead(routing);
         if (body.length > MAX_REQUEST_BYTES) {
-            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "batch_too_large",
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE, "batch_too_large",
                     "A request may be at most " + MAX_REQUEST_BYTES / 1024 + " KB, got " + body.length + " bytes");
         }
         JsonNode document = parser.parseDocument(body, contentType);
         if (!document.isObject()) {
-            throw new IngestException(Status.BAD_REQUEST, "malformed_body", "The body must be a JSON object");
+            throw new ApiException(Status.BAD_REQUEST, "malformed_body", "The body must be a JSON object");
         }
         Tenant tenant = tenantOf(routing, document);
         Span.current().setAttribute(EventTracing.TENANT, tenant.id());
@@ -135,7 +135,7 @@ public class SegmentResource {
         }
         return Optional.ofNullable(document.get("writeKey")).filter(JsonNode::isTextual).map(JsonNode::textValue)
                 .map(key -> access.admitBodyKey(key, routing))
-                .orElseThrow(() -> new IngestException(Status.UNAUTHORIZED, "unauthorized",
+                .orElseThrow(() -> new ApiException(Status.UNAUTHORIZED, "unauthorized",
                         "Send a write key as the user name of HTTP Basic auth, or as 'writeKey' in the body"));
     }
 
@@ -145,7 +145,7 @@ public class SegmentResource {
         }
         JsonNode batch = document.get("batch");
         if (batch == null || !batch.isArray() || batch.isEmpty()) {
-            throw new IngestException(Status.BAD_REQUEST, "invalid_batch", "'batch' must be a non-empty array of calls");
+            throw new ApiException(Status.BAD_REQUEST, "invalid_batch", "'batch' must be a non-empty array of calls");
         }
         String sentAt = document.path("sentAt").isTextual() ? document.get("sentAt").textValue() : null;
         JsonNode context = batchContext(document.get("context"), batch.size());
@@ -167,11 +167,11 @@ public class SegmentResource {
             return null;
         }
         if (!context.isObject()) {
-            throw new IngestException(Status.BAD_REQUEST, "invalid_context", "The batch's 'context' must be a JSON object");
+            throw new ApiException(Status.BAD_REQUEST, "invalid_context", "The batch's 'context' must be a JSON object");
         }
         long bytes = context.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > SegmentMessages.MAX_MESSAGE_BYTES || bytes * messages > MAX_CONTEXT_COPIES_BYTES) {
-            throw new IngestException(Status.REQUEST_ENTITY_TOO_LARGE, "context_too_large", "The batch's context ("
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE, "context_too_large", "The batch's context ("
                     + bytes + " bytes) goes into each of its " + messages + " messages: it may be at most "
                     + SegmentMessages.MAX_MESSAGE_BYTES / 1024 + " KB, and " + MAX_CONTEXT_COPIES_BYTES / (1024 * 1024)
                     + " MiB over all messages; send a smaller context or fewer messages per batch");

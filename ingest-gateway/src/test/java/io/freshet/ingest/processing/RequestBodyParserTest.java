@@ -1,7 +1,7 @@
 package io.freshet.ingest.processing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.freshet.ingest.endpoint.IngestException;
+import io.freshet.eventmodel.http.ApiException;
 import jakarta.ws.rs.core.Response.Status;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class RequestBodyParserTest {
     @Test
     void refusesInvalidUtf8() {
         byte[] body = {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-        var e = assertThrows(IngestException.class, () -> parser.parse(body, "application/json"));
+        var e = assertThrows(ApiException.class, () -> parser.parse(body, "application/json"));
         assertEquals("invalid_utf8", e.code());
     }
 
@@ -45,7 +45,7 @@ class RequestBodyParserTest {
     }
 
     private void assertRefused(Status status, String code, String body, String contentType) {
-        var e = assertThrows(IngestException.class, () -> parse(body, contentType));
+        var e = assertThrows(ApiException.class, () -> parse(body, contentType));
         assertEquals(status, e.status());
         assertEquals(code, e.code());
     }

@@ -1,5 +1,6 @@
 package io.freshet.router.endpoint;
 
+import io.freshet.eventmodel.http.ApiException;
 import io.freshet.router.deadletter.DeadLetterFilter;
 import io.freshet.router.deadletter.DeadLetterQueue;
 import io.freshet.router.deadletter.InvalidFilterException;
@@ -11,11 +12,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.KafkaException;
 
-import static io.freshet.router.endpoint.ErrorResponses.error;
 
 /**
  * {@code GET /v1/admin/dlq?tenant=&since=&reason=}: the dead letters on freshet.events.dlq, counted by stage and reason
- * and by tenant, with samples. Admin token required ({@link AdminAuthFilter}).
+ * and by tenant, with samples. Admin token required ({@link io.freshet.eventmodel.http.AdminAuthFilter}).
  */
 @Path("/v1/admin/dlq")
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,12 +34,12 @@ public class DeadLetterResource {
         try {
             filter = DeadLetterFilter.of(tenant, since, reason);
         } catch (InvalidFilterException e) {
-            return error(Response.Status.BAD_REQUEST, e.code(), e.getMessage());
+            throw new ApiException(Response.Status.BAD_REQUEST, e.code(), e.getMessage());
         }
         try {
             return Response.ok(dlq.summary(filter)).build();
         } catch (KafkaException e) {
-            return error(Response.Status.SERVICE_UNAVAILABLE, "kafka_unavailable", "Could not read the DLQ: " + e.getMessage());
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "kafka_unavailable", "Could not read the DLQ: " + e.getMessage());
         }
     }
 }

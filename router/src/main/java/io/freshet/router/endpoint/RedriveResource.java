@@ -1,5 +1,6 @@
 package io.freshet.router.endpoint;
 
+import io.freshet.eventmodel.http.ApiException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +18,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import static io.freshet.router.endpoint.ErrorResponses.error;
 
 /**
  * {@code POST /v1/admin/dlq/redrives} starts a redrive of dead letters (202, with its id);
- * {@code GET /v1/admin/dlq/redrives/{id}} shows its progress and result. Admin token required ({@link AdminAuthFilter}).
+ * {@code GET /v1/admin/dlq/redrives/{id}} shows its progress and result. Admin token required ({@link io.freshet.eventmodel.http.AdminAuthFilter}).
  */
 @Path("/v1/admin/dlq/redrives")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,15 +47,15 @@ public class RedriveResource {
             }
             filter = request.filter();
         } catch (JacksonException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_redrive", "Send {\"tenant\": \"<id>\", \"since\": "
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid_redrive", "Send {\"tenant\": \"<id>\", \"since\": "
                     + "\"<ISO-8601 time>\", \"reason\": \"<code>\"}, each optional ({} for every letter): "
                     + e.getOriginalMessage());
         } catch (InvalidFilterException e) {
-            return error(Response.Status.BAD_REQUEST, e.code(), e.getMessage());
+            throw new ApiException(Response.Status.BAD_REQUEST, e.code(), e.getMessage());
         }
         return redrives.start(filter)
                 .map(redrive -> Response.accepted(redrive).build())
-                .orElseGet(() -> error(Response.Status.CONFLICT, "redrive_running",
+                .orElseThrow(() -> new ApiException(Response.Status.CONFLICT, "redrive_running",
                         "Redrive " + redrives.running().orElse("?") + " is running; one runs at a time"));
     }
 
@@ -63,6 +63,6 @@ public class RedriveResource {
     @Path("{id}")
     public Response status(@PathParam("id") String id) {
         return redrives.find(id).map(redrive -> Response.ok(redrive).build())
-                .orElseGet(() -> error(Response.Status.NOT_FOUND, "unknown_redrive", "No redrive " + id + " on this router"));
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "unknown_redrive", "No redrive " + id + " on this router"));
     }
 }

@@ -1,5 +1,6 @@
 package io.freshet.router.endpoint;
 
+import io.freshet.eventmodel.http.ApiException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freshet.router.replay.EventReplay;
@@ -13,11 +14,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import static io.freshet.router.endpoint.ErrorResponses.error;
 
 /**
  * {@code POST /v1/admin/replays} starts a replay (202, with its id); {@code GET /v1/admin/replays/{id}} shows its
- * progress. Admin token required ({@link AdminAuthFilter}).
+ * progress. Admin token required ({@link io.freshet.eventmodel.http.AdminAuthFilter}).
  */
 @Path("/v1/admin/replays")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,14 +42,14 @@ public class ReplayResource {
             }
             request.validate();
         } catch (JacksonException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_replay", "Send {\"tenant\": \"<id, optional>\", "
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid_replay", "Send {\"tenant\": \"<id, optional>\", "
                     + "\"from\": \"<ISO-8601 time>\"} or {\"from_offset\": <n>}: " + e.getOriginalMessage());
         } catch (IllegalArgumentException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_replay", e.getMessage());
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid_replay", e.getMessage());
         }
         return replays.start(request)
                 .map(replay -> Response.accepted(replay).build())
-                .orElseGet(() -> error(Response.Status.CONFLICT, "replay_running",
+                .orElseThrow(() -> new ApiException(Response.Status.CONFLICT, "replay_running",
                         "Replay " + replays.running().orElse("?") + " is running; one runs at a time"));
     }
 
@@ -57,6 +57,6 @@ public class ReplayResource {
     @Path("{id}")
     public Response status(@PathParam("id") String id) {
         return replays.find(id).map(replay -> Response.ok(replay).build())
-                .orElseGet(() -> error(Response.Status.NOT_FOUND, "unknown_replay", "No replay " + id + " on this router"));
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "unknown_replay", "No replay " + id + " on this router"));
     }
 }

@@ -1,6 +1,6 @@
-package io.freshet.analytics.admin;
+package io.freshet.eventmodel.http;
 
-import io.freshet.eventmodel.http.AdminToken;
+import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -10,13 +10,18 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Optional;
 
-/** Guards {@code /v1/admin/**} with the operator's token ({@code FRESHET_ADMIN_TOKEN}). */
+/**
+ * Guards {@code /v1/admin/**} with the operator's token ({@code FRESHET_ADMIN_TOKEN}), in the services that serve an
+ * admin API: those that set {@code freshet.admin.api=true} in their application.properties (read at build time).
+ */
+@IfBuildProperty(name = "freshet.admin.api", stringValue = "true")
 public class AdminAuthFilter {
 
     private final AdminToken adminToken;
 
-    public AdminAuthFilter(@ConfigProperty(name = "freshet.admin.token") Optional<String> adminToken) {
-        this.adminToken = new AdminToken(adminToken, "analytics-api");
+    public AdminAuthFilter(@ConfigProperty(name = "freshet.admin.token") Optional<String> adminToken,
+                           @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.adminToken = new AdminToken(adminToken, service);
     }
 
     @ServerRequestFilter

@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class ApiExceptionTest {
+class AnalyticsExceptionTest {
 
     @Test
     void aGraphQlErrorForARefusalCarriesItsCode() {
         // SmallRye GraphQL reports a failed field as this error and writes its extensions last, over its own "code"
-        var refusal = new ApiException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This connection already holds 5");
+        var refusal = new AnalyticsException(Status.TOO_MANY_REQUESTS, "too_many_subscriptions", "This connection already holds 5");
         var error = new ExceptionWhileDataFetching(ResultPath.rootPath().segment("liveEventCounts"), refusal,
                 new SourceLocation(1, 16));
         assertEquals("too_many_subscriptions", error.getExtensions().get("code"));
