@@ -28,6 +28,12 @@ public final class TestAnalyticsConfig {
                 "maxResultBytes", bytes(maxResultBytes)))));
     }
 
+    public static AnalyticsConfig withCache(Duration liveTtl, Duration closedTtl, Duration settle, Duration retryAfter,
+                                            Duration localTtl) {
+        return of(Map.of("cache", group(AnalyticsConfig.Cache.class, Map.of("liveTtl", liveTtl, "closedTtl", closedTtl,
+                "settle", settle, "retryAfter", retryAfter, "localTtl", localTtl))));
+    }
+
     private static AnalyticsConfig of(Map<String, Object> values) {
         return group(AnalyticsConfig.class, values);
     }
