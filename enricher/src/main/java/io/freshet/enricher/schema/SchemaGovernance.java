@@ -1,5 +1,6 @@
 package io.freshet.enricher.schema;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.apicurio.registry.rest.client.RegistryClientFactory;
 import io.apicurio.registry.rest.v2.beans.IfExists;
 import io.apicurio.registry.rest.v2.beans.Rule;
@@ -10,7 +11,6 @@ import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.topic.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.Schema;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +29,8 @@ public class SchemaGovernance {
 
     private final String registryUrl;
 
-    public SchemaGovernance(@ConfigProperty(name = "freshet.registry.url") String registryUrl) {
-        this.registryUrl = registryUrl;
+    public SchemaGovernance(SharedConfig config) {
+        this.registryUrl = config.registry().url();
     }
 
     /** Idempotent; throws while the registry cannot be reached. */

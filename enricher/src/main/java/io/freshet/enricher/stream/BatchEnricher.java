@@ -1,5 +1,6 @@
 package io.freshet.enricher.stream;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.freshet.enricher.config.EnricherConfig;
 import io.freshet.enricher.deadletter.DeadLetters;
 import io.freshet.enricher.dedup.SeenEventIds;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -59,8 +59,7 @@ public class BatchEnricher {
 
     public BatchEnricher(EventEnricher enricher, DeadLetters deadLetters, TenantRegistry tenants, EnricherState state,
                          TenantCircuitBreaker breaker, EventTracing tracing, MeterRegistry meters,
-                         @ConfigProperty(name = "freshet.registry.url") String registryUrl,
-                         EnricherConfig config) {
+                         SharedConfig shared, EnricherConfig config) {
         int maxAttempts = config.maxAttempts();
         Duration retryBackoff = config.retryBackoff();
         this.enricher = enricher;
@@ -71,8 +70,8 @@ public class BatchEnricher {
         this.tracing = tracing;
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
-        this.enrichedAvro = AvroRecords.create(registryUrl, meters);
-        this.alertAvro = AvroRecords.create(registryUrl, meters);
+        this.enrichedAvro = AvroRecords.create(shared.registry().url(), meters);
+        this.alertAvro = AvroRecords.create(shared.registry().url(), meters);
     }
 
     /** @throws RuntimeException when the batch cannot be enriched now (e.g. the registry away): it is read again */

@@ -1,5 +1,6 @@
 package io.freshet.eventmodel.http;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -19,9 +20,8 @@ public class AdminAuthFilter {
 
     private final AdminToken adminToken;
 
-    public AdminAuthFilter(@ConfigProperty(name = "freshet.admin.token") Optional<String> adminToken,
-                           @ConfigProperty(name = "quarkus.application.name") String service) {
-        this.adminToken = new AdminToken(adminToken, service);
+    public AdminAuthFilter(SharedConfig config, @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.adminToken = new AdminToken(config.admin().token(), service);
     }
 
     @ServerRequestFilter

@@ -1,12 +1,11 @@
 package io.freshet.eventmodel.storage;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import com.clickhouse.client.api.Client;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.util.Optional;
 
 /**
  * The official ClickHouse client, pointed at {@code CLICKHOUSE_URL}; the same code talks to any server.
@@ -17,16 +16,14 @@ public class ClickHouseClientProducer {
 
     @Produces
     @ApplicationScoped
-    Client clickHouse(@ConfigProperty(name = "freshet.clickhouse.url") String url,
-                      @ConfigProperty(name = "freshet.clickhouse.username") String username,
-                      @ConfigProperty(name = "freshet.clickhouse.password") Optional<String> password,
-                      @ConfigProperty(name = "freshet.clickhouse.compression") boolean compression) {
+    Client clickHouse(SharedConfig config) {
+        SharedConfig.ClickHouse clickHouse = config.clickhouse();
         return new Client.Builder()
-                .addEndpoint(url)
-                .setUsername(username)
-                .setPassword(password.orElse(""))
-                .compressServerResponse(compression)
-                .compressClientRequest(compression)
+                .addEndpoint(clickHouse.url())
+                .setUsername(clickHouse.username())
+                .setPassword(clickHouse.password().orElse(""))
+                .compressServerResponse(clickHouse.compression())
+                .compressClientRequest(clickHouse.compression())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.freshet.eventmodel.topic;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.Collection;
@@ -38,12 +38,10 @@ public class TopicProvisioner {
     private final short replicationFactor;
     private final boolean create;
 
-    public TopicProvisioner(KafkaConnection kafka,
-                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor,
-                            @ConfigProperty(name = "freshet.topics.create") boolean create) {
+    public TopicProvisioner(KafkaConnection kafka, SharedConfig config) {
         this.kafka = kafka;
-        this.replicationFactor = replicationFactor;
-        this.create = create;
+        this.replicationFactor = config.topics().replicationFactor();
+        this.create = config.topics().create();
     }
 
     void onStart(@Observes @Priority(1) StartupEvent event) throws InterruptedException {

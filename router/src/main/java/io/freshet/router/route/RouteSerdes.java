@@ -1,5 +1,6 @@
 package io.freshet.router.route;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.apicurio.registry.resolver.SchemaResolverConfig;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -16,7 +17,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 
@@ -30,9 +30,9 @@ public class RouteSerdes {
     private final Map<String, Object> readerConfig;
     private final Map<String, Object> writerConfig;
 
-    public RouteSerdes(@ConfigProperty(name = "freshet.registry.url") String registryUrl) {
+    public RouteSerdes(SharedConfig config) {
         Map<String, Object> avroConfig = Map.of(
-                SerdeConfig.REGISTRY_URL, registryUrl,
+                SerdeConfig.REGISTRY_URL, config.registry().url(),
                 SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
                 AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
                 AvroKafkaSerdeConfig.AVRO_DATUM_PROVIDER, ReusedDatumReaders.class.getName(),

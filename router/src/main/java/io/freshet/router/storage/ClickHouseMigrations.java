@@ -1,11 +1,11 @@
 package io.freshet.router.storage;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import com.clickhouse.client.api.Client;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -43,11 +43,10 @@ public class ClickHouseMigrations {
     private final String url;
     private final String username;
 
-    public ClickHouseMigrations(Client clickHouse, @ConfigProperty(name = "freshet.clickhouse.url") String url,
-                                @ConfigProperty(name = "freshet.clickhouse.username") String username) {
+    public ClickHouseMigrations(Client clickHouse, SharedConfig config) {
         this.clickHouse = clickHouse;
-        this.url = url;
-        this.username = username;
+        this.url = config.clickhouse().url();
+        this.username = config.clickhouse().username();
     }
 
     /** Before the sink starts consuming (priority 3, after the topics). */

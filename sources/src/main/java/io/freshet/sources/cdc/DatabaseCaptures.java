@@ -1,5 +1,6 @@
 package io.freshet.sources.cdc;
 
+import io.freshet.eventmodel.config.SharedConfig;
 import io.freshet.eventmodel.kafka.KafkaConnection;
 import io.freshet.eventmodel.tenant.DatabaseSource;
 import io.freshet.eventmodel.tenant.Tenant;
@@ -13,7 +14,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -59,8 +59,7 @@ public class DatabaseCaptures {
     }
 
     public DatabaseCaptures(SourcesConfig config, TenantRegistry tenants, KafkaConnection kafka, ChangeEvents changeEvents,
-                            SourceIntake intake, MeterRegistry meters, DatabaseLogins logins,
-                            @ConfigProperty(name = "freshet.topics.replication-factor", defaultValue = "1") short replicationFactor) {
+                            SourceIntake intake, MeterRegistry meters, DatabaseLogins logins, SharedConfig shared) {
         this.config = config.databases();
         this.tenants = tenants;
         this.kafka = kafka;
@@ -68,7 +67,7 @@ public class DatabaseCaptures {
         this.intake = intake;
         this.meters = meters;
         this.logins = logins;
-        this.replicationFactor = replicationFactor;
+        this.replicationFactor = shared.topics().replicationFactor();
     }
 
     void start(@Observes StartupEvent start) {
