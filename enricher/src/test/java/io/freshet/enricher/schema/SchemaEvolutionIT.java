@@ -1,22 +1,16 @@
 package io.freshet.enricher.schema;
 
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.freshet.enricher.RawRecords;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
 import io.freshet.eventmodel.stack.EnrichedRecords;
-import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -79,13 +73,6 @@ class SchemaEvolutionIT {
         record.put("schema_version", 1);
         record.put("raw_partition", 0);
         record.put("raw_offset", 0L);
-        var serializer = new AvroKafkaSerializer<GenericRecord>();
-        serializer.configure(Map.of(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl(),
-                SerdeConfig.AUTO_REGISTER_ARTIFACT, true), false);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), serializer)) {
-            producer.send(new ProducerRecord<>(Topics.ENRICHED, tenant + "/old", record)).get();
-        }
+        EnrichedRecords.sendInTheOldFormat(List.of(new ProducerRecord<>(Topics.ENRICHED, tenant + "/old", record)));
     }
 }

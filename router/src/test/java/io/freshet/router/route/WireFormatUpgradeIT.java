@@ -1,22 +1,17 @@
 package io.freshet.router.route;
 
-import io.apicurio.registry.serde.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.freshet.eventmodel.record.EnrichedEvent;
 import io.freshet.eventmodel.stack.ClickHouseProbe;
+import io.freshet.eventmodel.stack.EnrichedRecords;
 import io.freshet.eventmodel.stack.Freshet;
-import io.freshet.eventmodel.stack.LocalStack;
 import io.freshet.eventmodel.stack.RawEvents;
 import io.freshet.eventmodel.stack.TestTenants;
 import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -68,22 +63,16 @@ class WireFormatUpgradeIT {
         assertEquals(2 * EACH + "\t" + 2 * EACH, ClickHouseProbe.rowsAndIdsOf(tenant));
     }
 
-    /** As Freshet's enricher wrote them before: Apicurio's serializer in its default layout. */
+    /** As Freshet's enricher wrote them before the upgrade. */
     private static void writeAsBeforeTheUpgrade(String tenant) throws Exception {
-        var serializer = new AvroKafkaSerializer<EnrichedEvent>();
-        serializer.configure(Map.of(SerdeConfig.REGISTRY_URL, LocalStack.registryUrl(),
-                SerdeConfig.AUTO_REGISTER_ARTIFACT, true), false);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), serializer)) {
-            Instant now = Instant.now();
-            for (int i = 0; i < EACH; i++) {
-                producer.send(new ProducerRecord<>(Topics.ENRICHED, tenant + "/old" + i % 5, EnrichedEvent.newBuilder()
-                        .setTenantId(tenant).setEventId(UUID.randomUUID().toString()).setType("upgrade.old")
-                        .setEventTime(now).setReceivedAt(now).setUserId("old" + i % 5).setProperties("{}")
-                        .setIngestLagMs(0).setRawPartition(0).setRawOffset(i).setTags(Map.of()).build()));
-            }
-            producer.flush();
+        Instant now = Instant.now();
+        List<ProducerRecord<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < EACH; i++) {
+            records.add(new ProducerRecord<>(Topics.ENRICHED, tenant + "/old" + i % 5, EnrichedEvent.newBuilder()
+                    .setTenantId(tenant).setEventId(UUID.randomUUID().toString()).setType("upgrade.old")
+                    .setEventTime(now).setReceivedAt(now).setUserId("old" + i % 5).setProperties("{}")
+                    .setIngestLagMs(0).setRawPartition(0).setRawOffset(i).setTags(Map.of()).build()));
         }
+        EnrichedRecords.sendInTheOldFormat(records);
     }
 }
