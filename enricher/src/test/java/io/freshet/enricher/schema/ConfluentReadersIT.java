@@ -14,9 +14,6 @@ import io.freshet.eventmodel.stack.TopicProbe;
 import io.freshet.eventmodel.topic.Topics;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,10 +73,7 @@ class ConfluentReadersIT {
     void clickHousesKafkaEngineReadsTheTopicInFormatAvroConfluent() throws Exception {
         // a user's group, as a data team would name theirs: not one of the pipeline's (freshet-*), whose lag is checked
         String group = "it-clickhouse-reader-" + tenant;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers()))) {
-            admin.alterConsumerGroupOffsets(group, start.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                    e -> new OffsetAndMetadata(e.getValue())))).all().get();
-        }
+        TopicProbe.setGroupOffsets(group, start);
         String table = "freshet_it.enriched_" + tenant.replaceAll("[^A-Za-z0-9]", "_");
         ClickHouseProbe.query("CREATE DATABASE IF NOT EXISTS freshet_it");
         ClickHouseProbe.query("""

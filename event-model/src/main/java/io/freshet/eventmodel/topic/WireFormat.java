@@ -19,7 +19,7 @@ import java.util.Map;
 public final class WireFormat {
 
     /** Apicurio's id headers, which a Confluent-format record must not carry (a reader would trust them first). */
-    public static final String APICURIO_HEADER_PREFIX = "apicurio.";
+    private static final String APICURIO_HEADER_PREFIX = "apicurio.";
 
     /** Apicurio's handler of the Confluent layout (its "as-confluent" setting, which warns beside the default handler). */
     private static final String CONFLUENT_ID_HANDLER = "io.apicurio.registry.serde.Legacy4ByteIdHandler";

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -168,6 +169,15 @@ public final class TopicProbe {
         try (Admin admin = admin()) {
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
                     AlterConfigOp.OpType.SET)))).all().get();
+        }
+    }
+
+    /** Sets a consumer group's committed offsets, as a user starting their own reader at a point would. */
+    public static void setGroupOffsets(String group, Map<TopicPartition, Long> offsets)
+            throws ExecutionException, InterruptedException {
+        try (Admin admin = admin()) {
+            admin.alterConsumerGroupOffsets(group, offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                    e -> new OffsetAndMetadata(e.getValue())))).all().get();
         }
     }
 
